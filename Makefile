@@ -1,0 +1,28 @@
+# The two commands: `make demo` and `make test`. Both create .venv on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/statreturns: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/statreturns
+	$(BIN)/statreturns demo
+
+test: $(BIN)/statreturns
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/statreturns
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf var outputs/*/

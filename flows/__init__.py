@@ -1,0 +1,1 @@
+"""One module per return (its declaration and flow), and the skeleton that runs them."""

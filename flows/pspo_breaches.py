@@ -1,0 +1,323 @@
+"""PSPO breach counts: breaches of Public Spaces Protection Orders, for the partnership board.
+
+Source: the enforcement log kept by intervention officers and police. Orders and their
+conditions (with the dates they are in force) come from the authority's configuration,
+``config/authorities/<authority>/pspo-breaches.toml``.
+
+Run on its own: ``python flows/pspo_breaches.py R12-2026-10``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import pandas as pd
+from pydantic import BaseModel, model_validator
+
+from flows.skeleton import return_flow, run_from_command_line
+from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.periods import PeriodType
+
+OUTCOMES = {
+    "warning": "Warning",
+    "fpn_issued": "FPN outstanding",
+    "fpn_paid": "FPN paid",
+    "fpn_cancelled": "FPN cancelled",
+    "prosecution": "Prosecuted",
+}
+FPN_OUTCOMES = ("fpn_issued", "fpn_paid", "fpn_cancelled")
+NOT_RECORDED = "Not recorded"
+MAX_YEARS = 3
+
+
+# --- configuration: the orders ------------------------------------------------------------
+
+class Condition(BaseModel):
+    id: str
+    name: str
+    section: str
+    start: date | None = None
+    end: date | None = None
+
+
+class Order(BaseModel):
+    id: str
+    name: str
+    made: date
+    start: date
+    end: date
+    extended_to: date | None = None
+    extended_on: date | None = None
+    wards: list[str]
+    conditions: list[Condition]
+
+    @model_validator(mode="after")
+    def _lawful_duration(self) -> Order:
+        if self.end > self.start.replace(year=self.start.year + MAX_YEARS):
+            raise ValueError(f"order {self.id} lasts more than {MAX_YEARS} years")
+        if self.extended_to:
+            if not self.extended_on or self.extended_on > self.end:
+                raise ValueError(f"order {self.id} was extended after it expired")
+            if self.extended_to > self.end.replace(year=self.end.year + MAX_YEARS):
+                raise ValueError(f"order {self.id} is extended by more than {MAX_YEARS} years")
+        return self
+
+    @property
+    def effective_end(self) -> date:
+        return self.extended_to or self.end
+
+    def in_force_during(self, start: date, end: date) -> bool:
+        return self.start <= end and self.effective_end >= start
+
+
+class Orders(BaseModel):
+    max_fpn_amount: float = 100
+    orders: list[Order]
+
+    def in_force(self, ctx: Context) -> list[Order]:
+        return [o for o in self.orders if o.in_force_during(ctx.period.start, ctx.period.end)]
+
+    def conditions_frame(self) -> pd.DataFrame:
+        rows = [
+            {"order": o.id, "condition": c.id,
+             "_from": pd.Timestamp(max(o.start, c.start or o.start)),
+             "_to": pd.Timestamp(min(o.effective_end, c.end or o.effective_end))
+             + pd.Timedelta(days=1)}
+            for o in self.orders for c in o.conditions
+        ]
+        return pd.DataFrame(rows)
+
+
+# --- rules' helper columns ----------------------------------------------------------------
+
+def _key(values: pd.Series) -> pd.Series:
+    return values.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+
+
+def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
+    """True/False where a rule applies, missing where it does not (rules skip missing)."""
+    return holds.astype("boolean").where(applies.astype(bool), pd.NA)
+
+
+def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Codes for orders, conditions and outcomes (names accepted), and the rules' flags."""
+    cfg: Orders = ctx.config
+    orders = {_key(pd.Series([text])).iloc[0]: o.id
+              for o in cfg.orders for text in (o.id, o.name)}
+    conditions = {(o.id, _key(pd.Series([text])).iloc[0]): c.id
+                  for o in cfg.orders for c in o.conditions for text in (c.id, c.name)}
+    out = log.copy()
+    out["order"] = _key(log["order"]).map(orders).fillna(log["order"])
+    cond_keys = pd.Series(list(zip(out["order"], _key(log["condition"]), strict=True)),
+                          index=log.index)
+    out["condition"] = cond_keys.map(conditions).fillna(log["condition"])
+    out["outcome"] = _key(log["outcome"])
+    out["issuer_type"] = log["issuer_type"].str.lower().str.strip()
+
+    spans = out[["order", "condition"]].merge(cfg.conditions_frame(), how="left",
+                                              on=["order", "condition"])
+    spans.index = out.index
+    known_order = out["order"].isin([o.id for o in cfg.orders])
+    out["_condition_known"] = _flag(known_order, spans["_from"].notna())
+    when = out["breach_datetime"]
+    out["_in_force"] = _flag(spans["_from"].notna() & when.notna(),
+                             (when >= spans["_from"]) & (when < spans["_to"]))
+    wards = {o.id: set(o.wards) for o in cfg.orders}
+    in_wards = [w in wards.get(o, ()) for o, w in zip(out["order"], out["ward"], strict=True)]
+    out["_ward_in_order"] = _flag(known_order & out["ward"].notna(), pd.Series(in_wards,
+                                                                                 index=out.index))
+    is_fpn = out["outcome"].isin(FPN_OUTCOMES)
+    out["_fpn_dated"] = _flag(is_fpn, out["fpn_issued_date"].notna())
+    out["_fpn_priced"] = _flag(is_fpn, out["fpn_amount"].notna())
+    prosecuted_after_fpn = (out["outcome"] == "prosecution") & out["fpn_issued_date"].notna()
+    days = (out["outcome_date"] - out["fpn_issued_date"]).dt.days
+    out["_days_fpn_to_prosecution"] = days.where(prosecuted_after_fpn)
+    return out
+
+
+def suite_parameters(ctx: Context) -> dict:
+    return {
+        "period_start": pd.Timestamp(ctx.period.start),
+        "period_end": pd.Timestamp(ctx.period.end) + pd.Timedelta(hours=23, minutes=59,
+                                                                  seconds=59),
+        "orders": [o.id for o in ctx.config.orders],
+        "max_fpn_amount": ctx.config.max_fpn_amount,
+    }
+
+
+ENFORCEMENT_LOG = Source(
+    name="enforcement-log",
+    title="Enforcement log",
+    columns=(
+        Column("breach_id", description="The log's reference for the breach"),
+        Column("breach_datetime", "datetime"),
+        Column("order", description="The order breached (code or name)"),
+        Column("condition", description="The order's condition breached (code or name)"),
+        Column("ward"),
+        Column("place"),
+        Column("outcome", description="warning, FPN issued, FPN paid, FPN cancelled, prosecution"),
+        Column("issuer_type", description="intervention officer or police"),
+        Column("fpn_issued_date", "date"),
+        Column("fpn_amount", "number"),
+        Column("outcome_date", "date"),
+        Column("person_name", personal=True),
+        Column("person_dob", "date", personal=True),
+    ),
+    derive=derive,
+    parameters=suite_parameters,
+)
+
+
+# --- assembly -----------------------------------------------------------------------------
+
+def _with_totals(table: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+    """Adds a Total column and a Total row to a table of counts."""
+    table = table.copy()
+    table["Total"] = table.drop(columns=index).sum(axis=1)
+    total = {c: ("Total" if c == index[0] else "") for c in index}
+    total.update(table.drop(columns=index).sum().to_dict())
+    out = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    counts = [c for c in out.columns if c not in index]
+    return out.astype({c: "int64" for c in counts})
+
+
+def _crosstab(log: pd.DataFrame, rows: list[str], column: str, columns: list[str],
+              labels: Mapping[str, str]) -> pd.DataFrame:
+    counts = log.groupby(rows + [column], observed=True).size().unstack(column, fill_value=0)
+    counts = counts.reindex(columns=columns, fill_value=0).rename(columns=labels)
+    return counts.reset_index()
+
+
+def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
+    cfg: Orders = ctx.config
+    log = sources["enforcement-log"]
+    orders = cfg.in_force(ctx)
+    order_names = {o.id: o.name for o in orders}
+    log = log.assign(month=log["breach_datetime"].dt.strftime("%Y-%m"),
+                     ward=log["ward"].fillna(NOT_RECORDED))
+
+    conditions = pd.DataFrame(
+        [(o.id, c.id, o.name, c.name, c.section.replace("s", "s.")) for o in orders
+         for c in o.conditions],
+        columns=["order", "condition", "Order", "Condition", "Section"])
+    counts = _crosstab(log, ["order", "condition"], "month", ctx.period.months, {})
+    by_cond = conditions.merge(counts, how="left", on=["order", "condition"])
+    by_cond = by_cond.drop(columns=["order", "condition"]).fillna(0)
+    by_cond = _with_totals(by_cond, ["Order", "Condition", "Section"])
+
+    wards = sorted(set(log["ward"]) | {w for o in orders for w in o.wards})
+    by_ward = _crosstab(log, ["ward"], "order", list(order_names), order_names)
+    by_ward = by_ward.set_index("ward").reindex(wards, fill_value=0).rename_axis("Ward")
+    by_ward = _with_totals(by_ward.reset_index(), ["Ward"])
+
+    outcomes = _crosstab(log, ["order"], "outcome", list(OUTCOMES), OUTCOMES)
+    outcomes = outcomes.set_index("order").reindex(list(order_names), fill_value=0)
+    outcomes = outcomes.rename(index=order_names).rename_axis("Order").reset_index()
+    outcomes = _with_totals(outcomes, ["Order"])
+
+    trend = _crosstab(log, ["month"], "order", list(order_names), order_names)
+    trend = trend.set_index("month").reindex(ctx.period.months, fill_value=0)
+    trend = _with_totals(trend.rename_axis("Month").reset_index(), ["Month"])
+
+    person = (log["person_name"].str.lower().str.split().str.join(" ") + "|"
+              + log["person_dob"].dt.strftime("%Y-%m-%d"))
+    people = log.assign(_person=person).dropna(subset=["_person"])
+    repeat_rows = []
+    for label, group in [(order_names[o], people[people["order"] == o]) for o in order_names] + [
+            ("All orders", people)]:
+        per_person = group.groupby("_person").size()
+        repeat = per_person[per_person >= 2]
+        repeat_rows.append({"Order": label, "People recorded": len(per_person),
+                            "People with 2 or more breaches": len(repeat),
+                            "Breaches by them": int(repeat.sum())})
+    repeat = pd.DataFrame(repeat_rows)
+
+    fpn = log["outcome"].isin(FPN_OUTCOMES) | log["fpn_issued_date"].notna()
+    prosecuted_after_fpn = (log["outcome"] == "prosecution") & log["fpn_issued_date"].notna()
+    totals = pd.DataFrame({
+        "Order": list(order_names.values()),
+        "Breaches": [int((log["order"] == o).sum()) for o in order_names],
+        "FPNs issued": [int((fpn & (log["order"] == o)).sum()) for o in order_names],
+        "Prosecuted after FPN": [int((prosecuted_after_fpn & (log["order"] == o)).sum())
+                                 for o in order_names],
+        "FPN income (GBP)": [float(log.loc[(log["order"] == o) & (log["outcome"] == "fpn_paid"),
+                                            "fpn_amount"].sum()) for o in order_names],
+    })
+    return {"order_totals": totals, "by_condition_month": by_cond, "by_ward": by_ward,
+            "outcomes": outcomes, "trend": trend, "repeat_breachers": repeat}
+
+
+def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
+    """Per order: the order total beside the same total reached through each other table."""
+    totals = tables["order_totals"].set_index("Order")
+    names = list(totals.index)
+
+    def column_totals(name: str) -> pd.Series:
+        table = tables[name]
+        return table[table.iloc[:, 0] != "Total"][names].sum()
+
+    outcomes = tables["outcomes"].set_index("Order").loc[names]
+    fpn_outcomes = outcomes[[OUTCOMES[o] for o in FPN_OUTCOMES]].sum(axis=1)
+    frame = pd.DataFrame({
+        "order": names,
+        "breaches": totals["Breaches"].to_numpy(),
+        "by_condition": tables["by_condition_month"].groupby("Order")["Total"].sum()
+        .reindex(names, fill_value=0).to_numpy(),
+        "by_ward": column_totals("by_ward").to_numpy(),
+        "by_month": column_totals("trend").to_numpy(),
+        "by_outcome": outcomes["Total"].to_numpy(),
+        "fpns_issued": totals["FPNs issued"].to_numpy(),
+        "fpns_accounted": (fpn_outcomes + totals["Prosecuted after FPN"]).to_numpy(),
+        "prosecuted_after_fpn": totals["Prosecuted after FPN"].to_numpy(),
+        "prosecuted": outcomes["Prosecuted"].to_numpy(),
+    })
+    return frame
+
+
+def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:
+    totals = tables["order_totals"]
+    repeaters = int(tables["repeat_breachers"].iloc[-1]["People with 2 or more breaches"])
+    lines = [("Breaches recorded", f"{int(totals['Breaches'].sum()):,}")]
+    lines += [(f"  {row.Order}", f"{row.Breaches:,}") for row in totals.itertuples()]
+    lines += [("Fixed penalty notices issued", f"{int(totals['FPNs issued'].sum()):,}"),
+              ("People with 2 or more breaches", str(repeaters))]
+    return lines
+
+
+DECLARATION = ReturnDeclaration(
+    id="pspo-breaches",
+    title="PSPO breach counts",
+    owner="Community Safety Team",
+    recipient="Community Safety Partnership board; open data portal",
+    period_types=(PeriodType.ROLLING_12, PeriodType.QUARTER, PeriodType.FINANCIAL_YEAR,
+                  PeriodType.MONTH),
+    deadline="10 working days after the end of the period",
+    description="Breaches of Public Spaces Protection Orders by order, condition, ward, "
+                "outcome and month: evidence for renewing an order.",
+    sources=(ENFORCEMENT_LOG,),
+    tables=(
+        Table("order_totals", "Breaches and fixed penalties by order", ("Order",)),
+        Table("by_condition_month", "Breaches by order, condition and month",
+              ("Order", "Condition", "Section")),
+        Table("by_ward", "Breaches by ward and order", ("Ward",), published=True,
+              suppress=True),
+        Table("outcomes", "Outcomes by order", ("Order",), published=True, suppress=True),
+        Table("trend", "Breaches by month and order", ("Month",), published=True,
+              suppress=True),
+        Table("repeat_breachers", "Repeat breachers (people with 2 or more breaches)",
+              ("Order",), note="People are matched on name and date of birth, which are "
+                               "never shown. A person may breach more than one order."),
+    ),
+    assemble=assemble,
+    reconcile=reconcile,
+    reconcile_key="order",
+    configure=Orders.model_validate,
+    headline=headline,
+    chart=Chart("trend", "Month", (), "Breaches by month"),
+)
+
+pspo_breaches = return_flow(DECLARATION)
+
+if __name__ == "__main__":
+    run_from_command_line(DECLARATION)

@@ -1,0 +1,156 @@
+"""The shared skeleton: runs any declared return, stage by stage, and records it.
+
+open -> collect -> validate sources -> assemble -> validate return -> render -> record
+-> publish. Errors in the data end the run as *blocked* (recorded, published, no outputs);
+anything unexpected ends it as *failed* (recorded, then re-raised for Prefect).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from prefect import flow, get_run_logger
+from prefect.flows import Flow
+from prefect.states import Completed
+
+from statreturns import authorities
+from statreturns.declaration import Context, ReturnDeclaration
+from statreturns.periods import parse_period
+from statreturns.quality import Check, verdict
+from statreturns.settings import get_settings
+from tasks.assemble import assemble
+from tasks.collect import collect, find_source, inbox_folder
+from tasks.outputs import version_folder
+from tasks.publish import publish
+from tasks.record import allocate_version, finish_run, open_run
+from tasks.render import render
+from tasks.validate import validate_return, validate_source
+
+
+class RunRefused(ValueError):
+    """Arguments refused before anything runs: nothing is recorded."""
+
+
+def prepare(declaration: ReturnDeclaration, period: str, authority: str) -> Context:
+    """Check the arguments and load the authority's settings, or raise RunRefused."""
+    try:
+        parsed = parse_period(period)
+        authorities.check_slug("authority", authority)
+        config = authorities.load_config(declaration, authority)
+    except ValueError as exc:
+        raise RunRefused(str(exc)) from None
+    if parsed.type not in declaration.period_types:
+        accepted = ", ".join(t.value for t in declaration.period_types)
+        raise RunRefused(f"{declaration.id} is not made for a {parsed.type.value} period; "
+                         f"it accepts: {accepted}")
+    return Context(authority=authority, period=parsed, config=config,
+                   suppression_threshold=get_settings().suppression_threshold)
+
+
+def source_paths(declaration: ReturnDeclaration, ctx: Context,
+                 inputs: list[str] | None) -> dict[str, Path]:
+    """Each source's file: named in `inputs` (``name=path``, or a path whose file name
+    starts with the source's name, or the only source's path), else found in the inbox."""
+    folder = inbox_folder(get_settings().inbox, declaration.id, ctx)
+    paths = {s.name: find_source(folder, s) for s in declaration.sources}
+    for item in inputs or []:
+        name, sep, path = item.partition("=")
+        if not sep:
+            path = item
+            matches = [s.name for s in declaration.sources if Path(item).name.startswith(s.name)]
+            if len(declaration.sources) == 1:
+                matches = [declaration.sources[0].name]
+            if len(matches) != 1:
+                raise RunRefused(f"cannot tell which source {item} is: write SOURCE=FILE with "
+                                 f"SOURCE one of {', '.join(paths)}")
+            name = matches[0]
+        if name not in paths:
+            raise RunRefused(f"{declaration.id} has no source '{name}'; "
+                             f"its sources are {', '.join(paths)}")
+        paths[name] = Path(path).expanduser().resolve()
+    return paths
+
+
+def run_return(declaration: ReturnDeclaration, period: str, authority: str,
+               inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
+               ) -> dict:
+    """Run one return for one authority and period; returns the run's summary."""
+    settings = get_settings()
+    ctx = prepare(declaration, period, authority)
+    paths = source_paths(declaration, ctx, inputs)
+    logger = get_run_logger()
+    summary = {"return": declaration.id, "title": declaration.title, "authority": authority,
+               "period": str(ctx.period), "trigger": trigger, "version": None,
+               "outputs_dir": None, "message": ""}
+    run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason)
+    summary["run_id"] = run_id
+    collected, checks = [], []
+    try:
+        for source in declaration.sources:
+            got = collect(source, paths[source.name], settings.archive, ctx)
+            collected.append(got)
+            checks += got.checks
+            if got.frame is not None:
+                checks += validate_source(declaration.id, got, ctx)
+            logger.info("%s: %s rows, %s", source.name, got.rows, "; ".join(got.notes) or "ok")
+        tables = None
+        if verdict(checks) != "blocked":
+            tables = assemble(declaration, {c.source.name: c.frame for c in collected}, ctx)
+            checks += validate_return(declaration, tables, ctx)
+        summary["verdict"] = verdict(checks)
+        if summary["verdict"] == "blocked":
+            return _blocked(run_id, summary, collected, checks)
+
+        version = allocate_version(run_id)
+        final = version_folder(settings.outputs, authority, declaration.id, str(ctx.period),
+                               version)
+        rendered = render(declaration, ctx, tables, checks, collected,
+                          authority_name=authorities.name(authority), version=version,
+                          verdict=summary["verdict"], final=final)
+        summary.update(status="produced", version=version, outputs_dir=str(rendered.folder))
+        finish_run(run_id, status="produced", verdict=summary["verdict"], collected=collected,
+                   checks=checks, outputs=rendered.files, outputs_dir=rendered.folder)
+        publish(summary, checks)
+        logger.info("produced version %s in %s", version, rendered.folder)
+        return summary
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {str(exc)[:300]}"
+        finish_run(run_id, status="failed", verdict=None, message=message,
+                   collected=collected, checks=checks)
+        raise
+
+
+def _blocked(run_id: int, summary: dict, collected: list, checks: list[Check]):
+    errors = [c for c in checks if not c.success and c.severity == "error"]
+    message = f"Blocked by {len(errors)} data-quality error(s): " + "; ".join(
+        f"{c.code} {c.message}" for c in errors[:3])
+    summary.update(status="blocked", message=message)
+    finish_run(run_id, status="blocked", verdict="blocked", message=message,
+               collected=collected, checks=checks)
+    publish(summary, checks)
+    get_run_logger().warning(message)
+    return Completed(name="Blocked", message=message, data=summary)
+
+
+def return_flow(declaration: ReturnDeclaration) -> Flow:
+    """The Prefect flow of a declared return, named by its id."""
+
+    def run(period: str, authority: str = "demo", inputs: list[str] | None = None,
+            trigger: str = "manual", reason: str = "") -> dict:
+        return run_return(declaration, period, authority, inputs, trigger, reason)
+
+    run.__name__ = declaration.id.replace("-", "_")
+    run.__doc__ = f"{declaration.title}: {declaration.description}"
+    return flow(run, name=declaration.id, flow_run_name="{authority} {period}",
+                description=declaration.title, persist_result=False, validate_parameters=True)
+
+
+def run_from_command_line(declaration: ReturnDeclaration) -> None:
+    """``python flows/<return>.py PERIOD [AUTHORITY]``: the CLI's run, without the CLI."""
+    from statreturns.cli import run_and_report
+
+    if len(sys.argv) < 2:
+        sys.exit(f"usage: python {sys.argv[0]} PERIOD [AUTHORITY]")
+    args = sys.argv[1:] + ["demo"]
+    sys.exit(run_and_report(declaration.id, args[0], args[1], inputs=[]))

@@ -1,0 +1,222 @@
+"""The ``statreturns`` command."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from statreturns import authorities, registry
+from statreturns.periods import latest_complete
+from statreturns.settings import get_settings
+
+app = typer.Typer(help="Statutory returns: run them, see how they went.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+EXIT = {"produced": 0, "blocked": 1, "failed": 3}
+REFUSED = 2
+VERDICT_STYLE = {"pass": "green", "queries": "yellow", "blocked": "red", None: "red"}
+
+ReturnArg = Annotated[str, typer.Argument(help="Return id, e.g. pspo-breaches")]
+PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="e.g. 2024-06, 2024-Q1, "
+                                        "2023/24, R12-2024-06")]
+AuthorityOpt = Annotated[str, typer.Option("--authority", "-a")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+def _refuse(message: str) -> None:
+    err.print(f"[red]Refused:[/red] {message}")
+    raise typer.Exit(REFUSED)
+
+
+def run_and_report(return_id: str, period: str, authority: str, inputs: list[str],
+                   trigger: str = "manual", reason: str = "") -> int:
+    """Run a return through its Prefect flow, show the outcome, give the exit code."""
+    from flows.skeleton import RunRefused, prepare, source_paths
+
+    try:
+        module = registry.get(return_id)
+        ctx = prepare(module.DECLARATION, period, authority)
+        source_paths(module.DECLARATION, ctx, inputs)
+    except (KeyError, RunRefused) as exc:
+        err.print(f"[red]Refused:[/red] {exc.args[0]}")
+        return REFUSED
+    flow = registry.flow_of(return_id)
+    with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."):
+        try:
+            summary = flow(period=str(ctx.period), authority=authority, inputs=inputs,
+                           trigger=trigger, reason=reason)
+        except Exception as exc:  # recorded as failed by the flow; shown without a traceback
+            err.print(f"[red]Failed:[/red] {return_id} {ctx.period}: {type(exc).__name__}: "
+                      f"{str(exc)[:300]}")
+            return EXIT["failed"]
+    _show_summary(summary)
+    return EXIT[summary["status"]]
+
+
+def _show_summary(summary: dict) -> None:
+    from statreturns.quality import VERDICT_WORDS
+
+    style = VERDICT_STYLE[summary["verdict"]]
+    console.print(f"[bold]{summary['title']}[/bold] {summary['authority']} {summary['period']}: "
+                  f"[{style}]{VERDICT_WORDS[summary['verdict']]}[/{style}]")
+    if summary["status"] == "produced":
+        console.print(f"  version {summary['version']} in {summary['outputs_dir']}")
+    else:
+        console.print(f"  {summary['message']}")
+    console.print(f"  details: statreturns history {summary['return']} --period "
+                  f"{summary['period']} --authority {summary['authority']}")
+
+
+@app.command("list")
+def list_returns() -> None:
+    """The declared returns, their periods and deadlines."""
+    table = Table("return", "title", "periods", "deadline", "recipient", "sign-off")
+    for d in registry.declarations().values():
+        table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types), d.deadline,
+                      d.recipient, "yes" if d.sign_off else "no")
+    console.print(table)
+
+
+@app.command()
+def run(
+    return_id: ReturnArg,
+    period: PeriodOpt,
+    authority: AuthorityOpt = "demo",
+    input_: Annotated[list[str] | None, typer.Option(
+        "--input", "-i", help="A source file (SOURCE=FILE where a return has several)")] = None,
+    reason: Annotated[str, typer.Option(help="Why this run")] = "",
+) -> None:
+    """Run one return for one period."""
+    raise typer.Exit(run_and_report(return_id, period, authority, input_ or [], reason=reason))
+
+
+@app.command()
+def status(as_json: JsonOpt = False) -> None:
+    """The latest run of each return and period, with its data-quality results."""
+    from statreturns import reports
+
+    rows = reports.latest_runs()
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table("authority", "return", "period", "status", "verdict", "version", "errors",
+                  "queries", "outputs")
+    for r in rows:
+        dq = r["data_quality"]
+        style = VERDICT_STYLE.get(r["verdict"], "red")
+        table.add_row(r["authority"], r["return"], r["period"], r["status"],
+                      f"[{style}]{r['verdict'] or '-'}[/{style}]", str(r["version"] or "-"),
+                      str(dq["errors"]), str(dq["queries"]), r["outputs_dir"] or "")
+    console.print(table)
+
+
+@app.command()
+def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
+            as_json: JsonOpt = False) -> None:
+    """Every run of a return for a period, oldest first, with failed checks."""
+    from statreturns import reports
+    from statreturns.periods import PeriodError, parse_period
+
+    try:
+        period = str(parse_period(period))
+    except PeriodError as exc:
+        _refuse(str(exc))
+    rows = reports.runs(return_id, period, authority)
+    if as_json:
+        print(json.dumps(rows, indent=2, default=str))
+        return
+    if not rows:
+        console.print(f"No runs of {return_id} for {authority}, {period}.")
+    for r in rows:
+        style = VERDICT_STYLE.get(r["verdict"], "red")
+        console.print(f"[bold]run {r['run_id']}[/bold] {r['started_at']:%Y-%m-%d %H:%M} "
+                      f"{r['trigger']} [{style}]{r['status']}[/{style}] "
+                      f"version {r['version'] or '-'} {r['reason']}")
+        for c in r["data_quality"]["results"]:
+            if not c["success"]:
+                console.print(f"   {c['severity']:5} {c['code']}: {c['message']} "
+                              f"({c['unexpected_count']} found) {c['location']}")
+        if r["message"]:
+            console.print(f"   {r['message']}")
+
+
+@app.command()
+def generate(
+    return_id: ReturnArg,
+    period: PeriodOpt,
+    authority: AuthorityOpt = "demo",
+    rows: Annotated[int | None, typer.Option(help="Rows to generate (default: realistic)")]
+    = None,
+    problems: Annotated[bool, typer.Option(help="Include a few deliberate mistakes")] = False,
+    out: Annotated[Path | None, typer.Option(help="Folder to write to (default: the inbox)")]
+    = None,
+) -> None:
+    """Write demo source files for a return and period."""
+    for path in _generate(return_id, period, authority, rows, problems, out):
+        console.print(f"wrote {path}")
+
+
+def _generate(return_id: str, period: str, authority: str, rows: int | None, problems: bool,
+              out: Path | None) -> list[Path]:
+    from flows.skeleton import RunRefused, prepare
+    from tasks.collect import inbox_folder
+
+    declaration = registry.get(return_id).DECLARATION
+    try:
+        ctx = prepare(declaration, period, authority)
+    except RunRefused as exc:
+        _refuse(str(exc))
+    folder = out or inbox_folder(get_settings().inbox, return_id, ctx)
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = registry.demo_data(return_id).generate(ctx.period, ctx.config, rows, problems)
+    written = []
+    for name, frame in frames.items():
+        path = folder / f"{name}.csv"
+        partial = path.with_suffix(".csv.partial")
+        frame.to_csv(partial, index=False, lineterminator="\n")
+        partial.replace(path)
+        written.append(path)
+    return written
+
+
+@app.command()
+def demo(
+    rows: Annotated[int | None, typer.Option(help="Rows per source (default: realistic)")]
+    = None,
+) -> None:
+    """Generate demo data and run every return for the demo authority's latest period."""
+    authority = get_settings().authority
+    results = []
+    for rid, declaration in registry.declarations().items():
+        period = str(latest_complete(declaration.default_period_type, date.today()))
+        _generate(rid, period, authority, rows, problems=True, out=None)
+        code = run_and_report(rid, period, authority, inputs=[], trigger="manual",
+                              reason="demo")
+        results.append((rid, period, code))
+    console.print()
+    console.print(f"Outputs are under {get_settings().outputs}/{authority}/; "
+                  f"the store is {get_settings().db_url}")
+    console.print("See them with: statreturns status")
+    if any(code for *_, code in results):
+        raise typer.Exit(1)
+
+
+@app.callback()
+def _main() -> None:
+    """Check settings that every command relies on."""
+    try:
+        authorities.check_slug("authority", get_settings().authority)
+    except ValueError as exc:
+        _refuse(str(exc))
+
+
+if __name__ == "__main__":
+    app()

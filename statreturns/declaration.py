@@ -1,0 +1,116 @@
+"""What a return declares. The machinery in tasks/ runs any declaration the same way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from statreturns.periods import Period, PeriodType
+
+ColumnType = Literal["text", "integer", "number", "date", "datetime"]
+Tables = dict[str, pd.DataFrame]
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = "text"
+    personal: bool = False
+    """Personal data: used in the run, never shown in a sample, log or output."""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input of a return: its schema, where it is found, and the suite that checks it."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    derive: Callable[[pd.DataFrame, Context], pd.DataFrame] | None = None
+    """Adds helper columns the suite's rules need (e.g. the dates a condition is in force)."""
+    parameters: Callable[[Context], dict[str, Any]] | None = None
+    """Values for the suite's ``$PARAMETER`` placeholders."""
+
+    @property
+    def suite(self) -> str:
+        return self.name
+
+    @property
+    def personal_columns(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.columns if c.personal)
+
+
+@dataclass(frozen=True)
+class Table:
+    """An output table. Published tables go to CSV/XLSX; `suppress` hides small counts."""
+
+    name: str
+    title: str
+    index: tuple[str, ...]
+    published: bool = False
+    suppress: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart in the board PDF: one bar group per row of `table` (its Total row left
+    out), one bar per column in `values` -- or per count column but Total where empty."""
+
+    table: str
+    category: str
+    values: tuple[str, ...]
+    title: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a return's functions are given besides their data."""
+
+    authority: str
+    period: Period
+    config: Any
+    suppression_threshold: int = 5
+
+
+@dataclass(frozen=True)
+class ReturnDeclaration:
+    id: str
+    title: str
+    owner: str
+    recipient: str
+    period_types: tuple[PeriodType, ...]
+    deadline: str
+    sources: tuple[Source, ...]
+    tables: tuple[Table, ...]
+    assemble: Callable[[Mapping[str, pd.DataFrame], Context], Tables]
+    reconcile: Callable[[Tables, Context], pd.DataFrame]
+    """A frame of figures that must agree, one row per key; the return suite checks it."""
+    reconcile_key: str
+    configure: Callable[[dict], Any] = dict
+    """Turns the authority's config file for this return into the object `Context.config`."""
+    headline: Callable[[Tables, Context], list[tuple[str, str]]] = lambda tables, ctx: []
+    chart: Chart | None = None
+    sign_off: bool = False
+    description: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not SLUG.match(self.id):
+            raise ValueError(f"return id {self.id!r} must be lower-case letters, digits and -")
+        names = [t.name for t in self.tables]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.id}: table names repeat")
+
+    @property
+    def default_period_type(self) -> PeriodType:
+        return self.period_types[0]
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)

@@ -1,0 +1,56 @@
+"""Settings, read from the environment (prefix ``STATRETURNS_``) with embedded defaults.
+
+Everything the product writes lives under `home`: the store and the archive in ``var/``,
+the returns in ``outputs/``. Secrets (a PostgreSQL password) belong in the environment.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STATRETURNS_")
+
+    home: Path = PROJECT_ROOT
+    database_url: str = ""
+    authority: str = "demo"
+    suppression_threshold: int = 5
+
+    @property
+    def var(self) -> Path:
+        return self.home / "var"
+
+    @property
+    def inbox(self) -> Path:
+        return self.var / "inbox"
+
+    @property
+    def archive(self) -> Path:
+        return self.var / "archive"
+
+    @property
+    def outputs(self) -> Path:
+        return self.home / "outputs"
+
+    @property
+    def config(self) -> Path:
+        return PROJECT_ROOT / "config"
+
+    @property
+    def expectations(self) -> Path:
+        return PROJECT_ROOT / "expectations"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var / 'statreturns.db'}"
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The run store: every run, its sources, data-quality results and outputs."""

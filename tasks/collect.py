@@ -1,0 +1,88 @@
+"""Collect: find each source, fingerprint it, keep a read-only copy, read it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from statreturns.declaration import Context, Source
+from statreturns.quality import Check
+from tasks.read import read_source
+
+SOURCE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+
+
+@dataclass
+class Collected:
+    source: Source
+    path: Path
+    sha256: str | None = None
+    archive_path: Path | None = None
+    frame: pd.DataFrame | None = None
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int | None:
+        return None if self.frame is None else len(self.frame)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def archive(path: Path, sha256: str, archive_root: Path) -> Path:
+    """Keep a read-only copy named by its content; the same content is stored once."""
+    target = archive_root / sha256[:2] / f"{sha256}{path.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        shutil.copyfile(path, partial)
+        partial.chmod(0o444)
+        os.replace(partial, target)
+    return target
+
+
+def inbox_folder(inbox: Path, return_id: str, ctx: Context) -> Path:
+    return inbox / ctx.authority / return_id / str(ctx.period).replace("/", "-")
+
+
+def find_source(folder: Path, source: Source) -> Path:
+    """The inbox file for a source: ``<source name>.<csv|xlsx>`` in the period's folder."""
+    for suffix in SOURCE_SUFFIXES:
+        candidate = folder / f"{source.name}{suffix}"
+        if candidate.exists():
+            return candidate
+    return folder / f"{source.name}.csv"
+
+
+@task(name="collect", cache_policy=NO_CACHE, task_run_name="collect {source.name}")
+def collect(source: Source, path: Path, archive_root: Path, ctx: Context) -> Collected:
+    """Fingerprint, archive and read one source, adding the helper columns its rules need."""
+    got = Collected(source=source, path=path)
+    if not path.is_file():
+        got.checks.append(Check(
+            suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
+            success=False, message=f"No {source.title.lower()} was found: expected {path}."))
+        return got
+    got.sha256 = sha256_of(path)
+    got.archive_path = archive(path, got.sha256, archive_root)
+    # Read the archived copy: what is checked is exactly what was fingerprinted.
+    loaded = read_source(got.archive_path, source, label=path.name)
+    got.frame, got.checks, got.notes, got.letters = (
+        loaded.frame, loaded.checks, loaded.notes, loaded.letters)
+    if got.frame is not None and source.derive:
+        got.frame = source.derive(got.frame, ctx)
+    return got

@@ -1,0 +1,189 @@
+"""Reading a source file into a typed frame, reporting what is wrong in words a person can act on.
+
+Forgiving where the meaning is certain (a UTF-8 byte-order mark, Windows-1252 text,
+semicolons for commas, day/month/year dates, extra columns), strict where it is not (a
+missing column, a value that is not a number or a date). Values of personal columns are
+never quoted back.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from statreturns.declaration import Column, Source
+from statreturns.quality import REDACTED, Check, column_letter, describe_rows
+
+DELIMITERS = [",", ";", "\t", "|"]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S"]
+DATETIME_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+]
+HEADER_ROW = 1  # spreadsheet row of the header; data row i (0-based) is at row i + 2
+
+
+@dataclass
+class Loaded:
+    frame: pd.DataFrame | None
+    checks: list[Check] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    letters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int | None:
+        return None if self.frame is None else len(self.frame)
+
+
+def normalise_header(name: object) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+def spreadsheet_row(index: int) -> int:
+    return index + HEADER_ROW + 1
+
+
+def _file_check(source: Source, code: str, success: bool, message: str, **kw) -> Check:
+    return Check(suite=source.suite, code=code, expectation_type="file", severity="error",
+                 success=success, message=message, **kw)
+
+
+def _sniff(path: Path) -> tuple[str, str]:
+    """The encoding and delimiter of a text file, judged from its first 64 KB."""
+    head = path.open("rb").read(65536)
+    try:
+        text = head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a multi-byte character cut at the 64 KB boundary
+            text, encoding = head[: exc.start].decode("utf-8-sig"), "utf-8-sig"
+        else:
+            text, encoding = head.decode("cp1252", errors="replace"), "cp1252"
+    first_line = text.splitlines()[0] if text.strip() else ""
+    delimiter = max(DELIMITERS, key=first_line.count) if first_line else ","
+    if first_line and first_line.count(delimiter) == 0:
+        delimiter = ","
+    return encoding, delimiter
+
+
+def _read_raw(path: Path, notes: list[str]) -> pd.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+    encoding, delimiter = _sniff(path)
+    if encoding == "cp1252":
+        notes.append("read as Windows-1252 text (not UTF-8)")
+    if delimiter != ",":
+        notes.append(f"read with {delimiter!r} between columns instead of commas")
+    return pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
+                       encoding=encoding, encoding_errors="replace", quoting=csv.QUOTE_MINIMAL)
+
+
+def _parse_dates(values: pd.Series, formats: list[str]) -> pd.Series:
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        todo = parsed.isna() & values.notna()
+        if not todo.any():
+            break
+        parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
+    return parsed
+
+
+def _parse(values: pd.Series, column: Column) -> pd.Series:
+    if column.type in ("integer", "number"):
+        cleaned = values.str.replace(r"[£,\s]", "", regex=True)
+        numbers = pd.to_numeric(cleaned, errors="coerce")
+        if column.type == "integer":
+            whole = numbers.notna() & (numbers % 1 == 0)
+            numbers = numbers.where(whole).astype("Int64")
+        return numbers
+    if column.type == "date":
+        return _parse_dates(values, DATE_FORMATS).dt.normalize()
+    if column.type == "datetime":
+        return _parse_dates(values, DATETIME_FORMATS)
+    return values
+
+
+_TYPE_WORDS = {"integer": "a whole number", "number": "a number",
+               "date": "a date (YYYY-MM-DD or DD/MM/YYYY)",
+               "datetime": "a date and time (YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"}
+
+
+def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
+    """Read and type one source file; every problem becomes a failed `Check`.
+
+    `label` is the file name messages use (the name the officer sent, not the archive copy's).
+    """
+    label = label or path.name
+    loaded = Loaded(frame=None)
+    try:
+        if path.stat().st_size == 0:
+            raise pd.errors.EmptyDataError
+        raw = _read_raw(path, loaded.notes)
+    except pd.errors.EmptyDataError:
+        loaded.checks.append(_file_check(source, "FILE-EMPTY", False, f"{label} is empty."))
+        return loaded
+    except (pd.errors.ParserError, ValueError, OSError, KeyError) as exc:
+        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        loaded.checks.append(_file_check(
+            source, "FILE-UNREADABLE", False,
+            f"{label} could not be read as a {path.suffix.lstrip('.').upper() or 'data'} file: "
+            f"{reason}."))
+        return loaded
+    loaded.checks.append(_file_check(source, "FILE-UNREADABLE", True, f"{label} was read."))
+
+    raw.columns = [normalise_header(c) for c in raw.columns]
+    positions = {name: i for i, name in reversed(list(enumerate(raw.columns)))}
+    loaded.letters = {name: column_letter(i) for name, i in positions.items()}
+    expected = [c.name for c in source.columns]
+    missing = [c for c in expected if c not in positions]
+    extra = [c for c in raw.columns if c not in expected]
+    if extra:
+        loaded.notes.append(f"extra columns ignored: {', '.join(extra)}")
+    if missing:
+        hint = ""
+        if len(raw.columns) == 1:
+            hint = " The header is one column: is the file separated by another character?"
+        loaded.checks.append(_file_check(
+            source, "FILE-COLUMNS", False,
+            f"{label} has no column {', '.join(missing)} (header row {HEADER_ROW}).{hint}",
+            location=f"{label}, row {HEADER_ROW}"))
+        return loaded
+    loaded.checks.append(_file_check(source, "FILE-COLUMNS", True,
+                                     f"{label} has every required column."))
+    if raw.empty:
+        loaded.checks.append(_file_check(
+            source, "FILE-NO-ROWS", False, f"{label} has a header row but no data rows."))
+        return loaded
+
+    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for column in source.columns:
+        text = raw[column.name].iloc[:, 0] if raw[column.name].ndim == 2 else raw[column.name]
+        text = text.str.strip().replace("", None).reset_index(drop=True)
+        frame[column.name] = parsed = _parse(text, column)
+        if column.type == "text":
+            continue
+        bad = parsed.isna() & text.notna()
+        count = int(bad.sum())
+        rows = [spreadsheet_row(i) for i in bad[bad].index[:10]]
+        letter = loaded.letters[column.name]
+        sample = REDACTED if column.personal else ", ".join(text[bad].head(5).astype(str))
+        loaded.checks.append(Check(
+            suite=source.suite, code="FILE-TYPE", expectation_type="value type",
+            severity="error", success=count == 0, column=column.name,
+            message=f"Every {column.name} is {_TYPE_WORDS[column.type]}.",
+            unexpected_count=count, sample=sample if count else "",
+            location=f"{label}, column {letter} ({column.name}), {describe_rows(rows, count)}"
+            if count else ""))
+    loaded.frame = frame
+    return loaded

@@ -1,0 +1,83 @@
+"""Record: the run's row in the store, from opening to its end."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import runtime, task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from statreturns.quality import Check
+from statreturns.store.db import session
+from statreturns.store.models import OutputFile, QualityResult, Run, SourceFile
+from tasks.collect import Collected
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@task(name="open run", cache_policy=NO_CACHE)
+def open_run(return_id: str, authority: str, period: str, trigger: str, reason: str) -> int:
+    run = Run(authority=authority, return_id=return_id, period=period, trigger=trigger,
+              reason=reason, flow_run_id=runtime.flow_run.id, started_at=_now())
+    with session() as s:
+        s.add(run)
+        s.commit()
+        return run.id
+
+
+@task(name="allocate version", cache_policy=NO_CACHE)
+def allocate_version(run_id: int) -> int:
+    """The next version number for this run's return and period; never given twice."""
+    for _ in range(20):
+        with session() as s:
+            run = s.get(Run, run_id)
+            latest = s.exec(select(func.max(Run.version)).where(
+                Run.authority == run.authority, Run.return_id == run.return_id,
+                Run.period == run.period)).one()
+            run.version = (latest or 0) + 1
+            s.add(run)
+            try:
+                s.commit()
+                return run.version
+            except IntegrityError:
+                s.rollback()
+    raise RuntimeError("could not allocate a version number: too many concurrent runs")
+
+
+def fingerprint(collected: list[Collected]) -> str | None:
+    shas = [c.sha256 for c in collected]
+    if any(sha is None for sha in shas):
+        return None
+    return hashlib.sha256("\n".join(shas).encode()).hexdigest()
+
+
+@task(name="record", cache_policy=NO_CACHE)
+def finish_run(run_id: int, *, status: str, verdict: str | None, message: str = "",
+               collected: list[Collected] = (), checks: list[Check] = (),
+               outputs: dict[str, tuple[Path, str, int]] | None = None,
+               outputs_dir: Path | None = None) -> None:
+    """Store how the run ended, with its sources, data-quality results and outputs."""
+    with session() as s:
+        run = s.get(Run, run_id)
+        run.status, run.verdict, run.message = status, verdict, message
+        run.finished_at = _now()
+        run.input_fingerprint = fingerprint(list(collected)) if collected else None
+        run.outputs_dir = str(outputs_dir) if outputs_dir else None
+        s.add(run)
+        for c in collected:
+            s.add(SourceFile(run_id=run_id, source=c.source.name, path=str(c.path),
+                             sha256=c.sha256, rows=c.rows,
+                             archive_path=str(c.archive_path) if c.archive_path else None,
+                             notes="; ".join(c.notes)))
+        for check in checks:
+            s.add(QualityResult(run_id=run_id, **check.as_dict()))
+        for kind, (path, sha, size) in (outputs or {}).items():
+            s.add(OutputFile(run_id=run_id, kind=kind, path=str(path), sha256=sha, bytes=size))
+        s.commit()

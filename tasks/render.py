@@ -1,0 +1,92 @@
+"""Render: every output of a version, staged and moved into place in one step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from statreturns.declaration import Context, ReturnDeclaration
+from statreturns.quality import Check
+from tasks.collect import Collected
+from tasks.outputs import move_into_place, staging_folder, write_manifest
+from tasks.render_pdf import BoardReport, write_pdf
+from tasks.render_tables import (
+    SUPPRESSION_NOTE,
+    table_document,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
+from tasks.suppression import suppress
+
+
+@dataclass(frozen=True)
+class Rendered:
+    folder: Path
+    files: dict[str, tuple[Path, str, int]]
+    """kind -> (path, sha256, bytes)."""
+
+
+def published_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
+                     threshold: int) -> dict[str, pd.DataFrame]:
+    """The published tables as they leave the council: suppressed where declared."""
+    return {t.name: suppress(tables[t.name], t.index, threshold) if t.suppress
+            else tables[t.name] for t in declaration.tables if t.published}
+
+
+@task(name="render", cache_policy=NO_CACHE)
+def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.DataFrame],
+           checks: list[Check], collected: list[Collected], *, authority_name: str,
+           version: int, verdict: str, final: Path) -> Rendered:
+    staging = staging_folder(final)
+    stem = f"{declaration.id}-{str(ctx.period).replace('/', '-')}"
+    as_of = datetime.combine(ctx.period.end, datetime.min.time())
+    published = published_tables(declaration, tables, ctx.suppression_threshold)
+    kinds: dict[str, str] = {}
+
+    pdf = staging / f"{stem}-board.pdf"
+    write_pdf(BoardReport(
+        authority_name=authority_name, title=declaration.title,
+        description=declaration.description, period_label=ctx.period.label, version=version,
+        verdict=verdict, as_of=ctx.period.end, headline=declaration.headline(tables, ctx),
+        sources=[(c.source.title, c.path.name, c.rows, c.sha256, "; ".join(c.notes))
+                 for c in collected],
+        tables=[(t, tables[t.name]) for t in declaration.tables],
+        chart=declaration.chart, checks=checks), pdf)
+    kinds["pdf"] = pdf.name
+
+    for name, table in published.items():
+        path = staging / f"{stem}-{name.replace('_', '-')}.csv"
+        write_csv(table, path)
+        kinds[f"csv:{name}"] = path.name
+
+    xlsx = staging / f"{stem}.xlsx"
+    write_xlsx([(t.name.replace("_", " "), t.title, published[t.name])
+                for t in declaration.tables if t.published], xlsx, as_of,
+               [f"{declaration.title}, {authority_name}, {ctx.period.label}, version {version}.",
+                SUPPRESSION_NOTE.replace("the threshold", f"{ctx.suppression_threshold}")])
+    kinds["xlsx"] = xlsx.name
+
+    document = {
+        "return": declaration.id, "title": declaration.title, "authority": ctx.authority,
+        "period": str(ctx.period), "version": version, "verdict": verdict,
+        "suppression_threshold": ctx.suppression_threshold,
+        "tables": {t.name: {"title": t.title, "published": t.published,
+                            "suppressed": t.suppress,
+                            **table_document(published.get(t.name, tables[t.name]))}
+                   for t in declaration.tables},
+    }
+    json_path = staging / f"{stem}.json"
+    write_json(document, json_path)
+    kinds["json"] = json_path.name
+
+    digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
+                                       "period": str(ctx.period), "version": version})
+    kinds["manifest"] = "manifest.json"
+    move_into_place(staging, final)
+    return Rendered(final, {kind: (final / name, *digests[name]) for kind, name in kinds.items()})

@@ -1,0 +1,444 @@
+"""The board report: a PDF of every table, unsuppressed, with the data-quality annex.
+
+It is for the board only and is never published. Byte for byte the same for the same
+report: ReportLab's invariant mode fixes the document's dates and identifier, and nothing
+here reads the clock.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache, partial
+from numbers import Integral
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+)
+from reportlab.platypus import Table as GridTable
+
+from statreturns.declaration import Chart, Table
+from statreturns.quality import VERDICT_WORDS, Check
+from tasks.suppression import TOTAL
+
+PAGE = landscape(A4)
+MARGIN = 15 * mm
+WIDTH = PAGE[0] - 2 * MARGIN
+FONT, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+NAVY = colors.HexColor("#1F3864")
+GREY = colors.HexColor("#555555")
+SHADE = colors.HexColor("#DCE3ED")
+STRIPE = colors.HexColor("#F4F6F9")
+RULE = colors.HexColor("#B8C2CF")
+VERDICT_COLOURS = {  # verdict -> (fill, edge)
+    "pass": (colors.HexColor("#E2F0E3"), colors.HexColor("#2E7D32")),
+    "queries": (colors.HexColor("#FFF2D6"), colors.HexColor("#B26A00")),
+    "blocked": (colors.HexColor("#FBE1DF"), colors.HexColor("#B3261E")),
+}
+SEVERITY_COLOURS = {"error": VERDICT_COLOURS["blocked"][1], "query": VERDICT_COLOURS["queries"][1]}
+SERIES_COLOURS = tuple(colors.HexColor(c) for c in (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"))
+
+FONT_SIZES = (9, 8, 7, 6)
+"""Table font sizes, largest first: a wide table takes the largest that fits the page."""
+COMFORT_EMS = 14
+"""A text column is squeezed to this many ems before the font is made smaller."""
+PADDING = 3
+CHART_HEIGHT = 370
+NOT_PUBLISHED = ("This report is for the board and is not suppressed: it must not be "
+                 "published. Published tables are in the CSV and XLSX files, with small "
+                 "counts withheld.")
+ANNEX_INTRO = ("An <b>error</b> blocks the return until it is corrected. A <b>query</b> needs "
+               "a written explanation before sign-off. The checks that failed:")
+
+
+def _style(name: str, size: float, font: str = FONT, **kw) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.25, **kw)
+
+
+AUTHORITY = _style("authority", 13, textColor=GREY, spaceAfter=4)
+TITLE = _style("title", 26, BOLD, textColor=NAVY, spaceAfter=8)
+SUBTITLE = _style("subtitle", 14, textColor=NAVY, spaceAfter=4)
+BODY = _style("body", 10, spaceAfter=4)
+HEADING = _style("heading", 15, BOLD, textColor=NAVY, spaceBefore=6, spaceAfter=6,
+                 keepWithNext=1)
+SUBHEADING = _style("subheading", 11.5, BOLD, textColor=NAVY, spaceBefore=12, spaceAfter=4,
+                    keepWithNext=1)
+NOTE = _style("note", 8, ITALIC, textColor=GREY, spaceBefore=3)
+WARNING = _style("warning", 9.5, BOLD, textColor=VERDICT_COLOURS["blocked"][1], spaceBefore=12)
+
+
+@dataclass(frozen=True)
+class BoardReport:
+    authority_name: str
+    title: str
+    description: str
+    period_label: str
+    version: int
+    verdict: str
+    """``pass``, ``queries`` or ``blocked``."""
+    as_of: date
+    """The last day of the period: never today's date."""
+    headline: list[tuple[str, str]]
+    """Label and value; a label starting with two spaces is a sub-item."""
+    sources: list[tuple[str, str, int | None, str | None, str]]
+    """Source title, file name, rows, sha256 (or None), notes."""
+    tables: list[tuple[Table, pd.DataFrame]]
+    """Every table, unsuppressed."""
+    chart: Chart | None
+    checks: list[Check]
+    """Every data-quality result, passed and failed."""
+
+
+def write_pdf(report: BoardReport, path: Path) -> None:
+    """Title page, chart, every table, then the data-quality annex."""
+    doc = SimpleDocTemplate(
+        str(path), pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN, invariant=1, author=report.authority_name,
+        title=f"{report.title}: {report.period_label}, version {report.version}",
+        subject=report.description)
+    footer = partial(_footer, report)
+    doc.build(_story(report), onFirstPage=footer, onLaterPages=footer)
+
+
+def _story(report: BoardReport) -> list[Flowable]:
+    story = _title_page(report)
+    if report.chart is not None:
+        story += [PageBreak(), *_chart_section(report.chart, report.tables)]
+    story.append(PageBreak())
+    for table, frame in report.tables:
+        story += _table_section(table, frame)
+    return [*story, PageBreak(), *_annex(report.checks)]
+
+
+def _footer(report: BoardReport, canvas: Canvas, doc: SimpleDocTemplate) -> None:
+    text = (f"{report.authority_name} · {report.title} · {report.period_label} · "
+            f"version {report.version} · page {canvas.getPageNumber()}")
+    canvas.saveState()
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.line(MARGIN, MARGIN - 4 * mm, PAGE[0] - MARGIN, MARGIN - 4 * mm)
+    canvas.setFont(FONT, 7.5)
+    canvas.setFillColor(GREY)
+    canvas.drawString(MARGIN, MARGIN - 8 * mm, text)
+    canvas.restoreState()
+
+
+# --- title page ---------------------------------------------------------------------------
+
+def _title_page(report: BoardReport) -> list[Flowable]:
+    page = [
+        Paragraph(escape(report.authority_name), AUTHORITY),
+        Paragraph(escape(report.title), TITLE),
+        Paragraph(escape(report.period_label), SUBTITLE),
+        Paragraph(f"Version {report.version} · Figures for the period ending "
+                  f"{_long_date(report.as_of)}", BODY),
+        Paragraph(escape(report.description), BODY),
+        Spacer(1, 8),
+        _verdict_box(report.verdict, report.checks),
+    ]
+    if report.headline:
+        page += [Paragraph("Headline figures", SUBHEADING), _headline_table(report.headline)]
+    if report.sources:
+        page += [Paragraph("Sources", SUBHEADING), _sources_table(report.sources)]
+    return [*page, Paragraph(NOT_PUBLISHED, WARNING)]
+
+
+def _verdict_box(verdict: str, checks: list[Check]) -> GridTable:
+    fill, edge = VERDICT_COLOURS[verdict]
+    failed = [c.severity for c in checks if not c.success]
+    counts = (f"{_plural(len(checks), 'rule', 'rules')} checked: "
+              f"{_plural(failed.count('error'), 'error', 'errors')}, "
+              f"{_plural(failed.count('query'), 'query', 'queries')}")
+    rows = [[Paragraph(escape(VERDICT_WORDS[verdict]), _style("verdict", 12.5, BOLD))],
+            [Paragraph(counts, _style("counts", 10))]]
+    return GridTable(rows, colWidths=[WIDTH], hAlign="LEFT", style=[
+        ("BACKGROUND", (0, 0), (-1, -1), fill),
+        ("BOX", (0, 0), (-1, -1), 0.5, edge),
+        ("LINEBEFORE", (0, 0), (0, -1), 5, edge),
+        ("LEFTPADDING", (0, 0), (-1, -1), 12),
+        ("TOPPADDING", (0, 0), (-1, 0), 8),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 8),
+    ])
+
+
+def _headline_table(headline: list[tuple[str, str]]) -> GridTable:
+    rows = []
+    for label, value in headline:
+        sub = label.startswith("  ")
+        style = _cell_style(9.5 if sub else 10, indent=14 if sub else 0, grey=sub)
+        rows.append([Paragraph(escape(label.strip()), style),
+                     Paragraph(escape(value), _cell_style(10, bold=not sub, right=True))])
+    return GridTable(rows, colWidths=[280, 90], hAlign="LEFT", style=[
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ])
+
+
+def _sources_table(sources: list[tuple[str, str, int | None, str | None, str]]) -> GridTable:
+    size = 8.5
+    rows = [[Paragraph(escape(title), _cell_style(size)),
+             Paragraph(escape(file), _cell_style(size)),
+             Paragraph("" if count is None else f"{count:,}", _cell_style(size, right=True)),
+             Paragraph((sha256 or "")[:12], _cell_style(size)),
+             Paragraph(escape(notes), _cell_style(size))]
+            for title, file, count, sha256, notes in sources]
+    header = _header(["Source", "File", "Rows", "SHA-256 (first 12)", "Notes"], size, {2})
+    widths = [150, 190, 55, 95]
+    return _house_table([header, *rows], [*widths, WIDTH - sum(widths)], size)
+
+
+# --- chart --------------------------------------------------------------------------------
+
+def _chart_section(chart: Chart, tables: list[tuple[Table, pd.DataFrame]]) -> list[Flowable]:
+    """Stacked bars when the series are the table's count columns (they add up to its
+    Total), side-by-side bars when the declaration names them."""
+    table, frame = {t.name: (t, f) for t, f in tables}[chart.table]
+    rows = frame[frame.iloc[:, 0].astype(str) != TOTAL]
+    names = list(chart.values) or [c for c in frame.columns
+                                   if c not in table.index and c != TOTAL]
+    data = [[float(v) for v in rows[name]] for name in names]
+    categories = [_short_month(str(v)) for v in rows[chart.category]]
+    return [Paragraph(escape(chart.title), HEADING),
+            _bar_chart(categories, [str(n) for n in names], data, stacked=not chart.values),
+            Paragraph(f"From the table “{escape(table.title)}”.", NOTE)]
+
+
+def _bar_chart(categories: list[str], names: list[str], data: list[list[float]],
+               stacked: bool) -> Drawing:
+    legend_width = max((stringWidth(n, FONT, 8) for n in names), default=0) + 40
+    bars = VerticalBarChart()
+    bars.x, bars.y = 45, 30
+    bars.width = WIDTH - bars.x - legend_width - 20
+    longest = max((stringWidth(c, FONT, 8) for c in categories), default=0)
+    if longest > 0.9 * bars.width / max(len(categories), 1):
+        bars.categoryAxis.labels.angle = 45
+        bars.categoryAxis.labels.boxAnchor = "ne"
+        bars.y = longest * 0.75 + 20
+    bars.height = CHART_HEIGHT - bars.y - 10
+    bars.data = data
+    bars.categoryAxis.categoryNames = categories
+    bars.categoryAxis.style = "stacked" if stacked else "parallel"
+    bars.categoryAxis.labels.fontName = bars.valueAxis.labels.fontName = FONT
+    bars.categoryAxis.labels.fontSize = bars.valueAxis.labels.fontSize = 8
+    _value_axis(bars, [sum(col) for col in zip(*data, strict=True)] if stacked
+                else [v for series in data for v in series])
+    bars.bars.strokeColor = colors.white
+    bars.bars.strokeWidth = 0.5
+    pairs = []
+    for i, name in enumerate(names):
+        bars.bars[i].fillColor = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        pairs.append((bars.bars[i].fillColor, name))
+
+    legend = Legend()
+    legend.x, legend.y = bars.x + bars.width + 20, bars.y + bars.height
+    legend.boxAnchor = "nw"
+    legend.alignment = "right"
+    legend.colorNamePairs = pairs[::-1] if stacked else pairs  # top of the stack first
+    legend.columnMaximum = max(len(pairs), 1)
+    legend.fontName, legend.fontSize = FONT, 8
+    legend.dx = legend.dy = 8
+    legend.deltay = 14
+    legend.strokeColor = None
+
+    drawing = Drawing(WIDTH, CHART_HEIGHT)
+    drawing.add(bars)
+    drawing.add(legend)
+    return drawing
+
+
+def _value_axis(bars: VerticalBarChart, heights: list[float]) -> None:
+    """From 0 to a round number above the tallest bar, in whole-number steps."""
+    top = max(heights, default=0)
+    magnitude = 10 ** max(math.floor(math.log10(top / 8)), 0) if top > 8 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if top / (m * magnitude) <= 8)
+    axis = bars.valueAxis
+    axis.valueMin, axis.valueStep = 0, step
+    axis.valueMax = max(step * math.ceil(top / step), step)
+    axis.labelTextFormat = lambda v: f"{v:,.0f}"
+    axis.visibleGrid = 1
+    axis.gridStrokeColor = colors.HexColor("#E0E0E0")
+    axis.gridStrokeWidth = 0.5
+    axis.strokeColor = bars.categoryAxis.strokeColor = RULE
+
+
+# --- tables -------------------------------------------------------------------------------
+
+def _table_section(table: Table, frame: pd.DataFrame) -> list[Flowable]:
+    section = [CondPageBreak(120), Paragraph(escape(table.title), SUBHEADING),
+               _data_table(table, frame)]
+    if table.note:
+        section.append(Paragraph(escape(table.note), NOTE))
+    return section
+
+
+def _data_table(table: Table, frame: pd.DataFrame) -> GridTable:
+    """Index columns as wrapping text, the rest as right-aligned numbers; Total bold."""
+    header = [str(c) for c in frame.columns]
+    numeric = [c not in table.index for c in frame.columns]
+    body = [[_number(v) if num else _text(v) for v, num in zip(row, numeric, strict=True)]
+            for row in frame.itertuples(index=False)]
+    size, widths = _fit(header, body, numeric)
+    totals = [i for i, row in enumerate(body, start=1) if row[0] == TOTAL]
+    rows = [_header(header, size, {j for j, num in enumerate(numeric) if num})]
+    for i, row in enumerate(body, start=1):
+        rows.append([text if num else Paragraph(escape(text), _cell_style(size, i in totals))
+                     for text, num in zip(row, numeric, strict=True)])
+    commands = [("ALIGN", (j, 0), (j, -1), "RIGHT") for j, num in enumerate(numeric) if num]
+    commands += [("FONT", (0, i), (-1, i), BOLD, size, size * 1.25) for i in totals]
+    commands += [("LINEABOVE", (0, i), (-1, i), 0.75, NAVY) for i in totals]
+    commands += [("FONT", (j, 1), (j, -1), BOLD, size, size * 1.25)
+                 for j, name in enumerate(header) if name == TOTAL]
+    return _house_table(rows, widths, size, *commands)
+
+
+def _fit(header: list[str], body: list[list[str]],
+         numeric: list[bool]) -> tuple[float, list[float]]:
+    """The largest font size at which the table fits the page width, and column widths:
+    natural if they fit, else text columns squeezed towards a comfortable width."""
+    for size in FONT_SIZES:
+        least, natural = zip(*(_widths(name, [row[j] for row in body], not numeric[j], size)
+                               for j, name in enumerate(header)), strict=True)
+        if sum(least) <= WIDTH:
+            room, wanted = WIDTH - sum(least), sum(natural) - sum(least)
+            share = min(room / wanted, 1) if wanted > 0 else 1
+            return size, [lo + (hi - lo) * share for lo, hi in zip(least, natural, strict=True)]
+    return size, [w * WIDTH / sum(least) for w in least]
+
+
+def _widths(header: str, cells: list[str], wraps: bool, size: float) -> tuple[float, float]:
+    """A column's least and natural (nothing wrapped) widths. Text may wrap to a
+    comfortable width; numbers never wrap, and only their header does."""
+    def width(text: str) -> float:
+        return stringWidth(text, BOLD, size) + 2 * PADDING
+
+    natural = max(width(text) for text in [header, *cells])
+    if wraps:
+        words = [width(w) for text in [header, *cells] for w in text.split()]
+        return max([min(natural, COMFORT_EMS * size), *words]), natural
+    return max([*(width(c) for c in cells), *(width(w) for w in header.split())],
+               default=2 * PADDING), natural
+
+
+def _header(names: list[str], size: float, right: set[int]) -> list[Paragraph]:
+    return [Paragraph(escape(name), _cell_style(size, bold=True, right=j in right))
+            for j, name in enumerate(names)]
+
+
+def _house_table(rows: list[list], widths: list[float], size: float,
+                 *commands: tuple) -> GridTable:
+    """The report's table look: shaded header repeated on each page, striped rows."""
+    return GridTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT", style=[
+        ("FONT", (0, 0), (-1, -1), FONT, size, size * 1.25),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.75, NAVY),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        *commands,
+    ])
+
+
+@lru_cache
+def _cell_style(size: float, bold: bool = False, right: bool = False, indent: float = 0,
+                grey: bool = False) -> ParagraphStyle:
+    return _style(f"cell-{size}-{bold}-{right}-{indent}-{grey}", size, BOLD if bold else FONT,
+                  alignment=TA_RIGHT if right else 0, leftIndent=indent,
+                  textColor=GREY if grey else colors.black)
+
+
+# --- data-quality annex -------------------------------------------------------------------
+
+def _annex(checks: list[Check]) -> list[Flowable]:
+    failed = sorted((c for c in checks if not c.success), key=lambda c: c.severity != "error")
+    passed = len(checks) - len(failed)
+    flow: list[Flowable] = [Paragraph("Data-quality annex", HEADING)]
+    if not failed:
+        return [*flow, Paragraph("Every check passed." if checks else "No checks were run.",
+                                 BODY)]
+    return [*flow, Paragraph(ANNEX_INTRO, BODY), Spacer(1, 4), _failed_table(failed),
+            Spacer(1, 8),
+            Paragraph(f"{_plural(passed, 'further check', 'further checks')} passed.", BODY)]
+
+
+def _failed_table(failed: list[Check]) -> GridTable:
+    size = 8
+    rows = [_header(["Severity", "Code", "Rule", "How many", "Where", "Example values"], size,
+                    {3})]
+    for c in failed:
+        severity = _style(f"severity-{c.severity}", size, BOLD,
+                          textColor=SEVERITY_COLOURS.get(c.severity, colors.black))
+        rows.append([Paragraph(escape(c.severity), severity),
+                     *(Paragraph(escape(text), _cell_style(size))
+                       for text in (c.code, c.message)),
+                     Paragraph(f"{c.unexpected_count:,}", _cell_style(size, right=True)),
+                     *(Paragraph(escape(text), _cell_style(size))
+                       for text in (c.location, c.sample))])
+    widths = [50, 125, WIDTH - 530, 50, 135, 170]  # the rule takes what the rest leave
+    return _house_table(rows, widths, size)
+
+
+# --- words --------------------------------------------------------------------------------
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _long_date(day: date) -> str:
+    """31 October 2026, whatever the locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _short_month(text: str) -> str:
+    """2026-10 -> Oct 26; anything else as it is."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        return text
+    return f"{MONTHS[int(match[2]) - 1][:3]} {match[1][2:]}"
+
+
+def _number(value: object) -> str:
+    """A count or amount with thousands separators; blank where missing."""
+    if pd.isna(value):
+        return ""
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+def _text(value: object) -> str:
+    return "" if pd.isna(value) else str(value)

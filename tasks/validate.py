@@ -1,0 +1,174 @@
+"""Validate: run a Great Expectations suite from expectations/ over a frame.
+
+A suite is Great Expectations' own JSON. Each expectation also carries, in ``meta``, a
+``code`` (the rule's registered name), a ``severity`` (``error`` or ``query``) and
+optionally ``locate`` (the file columns a person should look at). Its ``description`` is
+the rule in plain words, shown to officers when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from statreturns.declaration import Context, ReturnDeclaration
+from statreturns.quality import REDACTED, SEVERITIES, Check, describe_rows
+from statreturns.settings import get_settings
+from tasks.collect import Collected
+from tasks.read import spreadsheet_row
+
+
+class SuiteError(ValueError):
+    """A suite file that does not say what each rule is and how severe it is."""
+
+
+def load_suite(path: Path) -> gx.ExpectationSuite:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for i, expectation in enumerate(data.get("expectations", [])):
+        meta = expectation.get("meta", {})
+        if meta.get("severity") not in SEVERITIES or not meta.get("code"):
+            raise SuiteError(f"{path}: expectation {i + 1} needs meta.code and a meta.severity "
+                             f"of {' or '.join(SEVERITIES)}")
+        if not expectation.get("description"):
+            raise SuiteError(f"{path}: expectation {i + 1} ({meta['code']}) needs a description")
+    return gx.ExpectationSuite(**data)
+
+
+@cache
+def _batch_definition():
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("statreturns")
+    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+
+
+def _columns(kwargs: dict) -> list[str]:
+    named = [kwargs.get(k) for k in ("column", "column_A", "column_B")]
+    return [c for c in named if c] + list(kwargs.get("column_list") or [])
+
+
+def _sample(frame: pd.DataFrame, r, columns: list[str], personal: set[str]) -> str:
+    """Up to five offending values, as the file has them; never a personal value."""
+    config, res = r.expectation_config, r.result or {}
+    if personal & set(columns + _columns(config.kwargs)):
+        return REDACTED
+    if (config.meta or {}).get("locate"):  # a helper column: show the file's own columns
+        index = res.get("partial_unexpected_index_list") or []
+        values = [" / ".join(_show(frame.at[i, c]) for c in columns) for i in index]
+    else:
+        values = [_show(v) for v in res.get("partial_unexpected_list", []) if not _blank(v)]
+    observed = res.get("observed_value")
+    if not values and observed is not None and not isinstance(observed, list | dict):
+        values = [f"found {_show(observed)}"]
+    return ", ".join(list(dict.fromkeys(values))[:5])
+
+
+def _blank(value: object) -> bool:
+    return value is None or (not isinstance(value, tuple | list) and bool(pd.isna(value)))
+
+
+def _show(value: object) -> str:
+    if _blank(value):
+        return "(blank)"
+    if isinstance(value, tuple):
+        return "/".join(_show(v) for v in value)
+    if isinstance(value, datetime | pd.Timestamp) and not pd.isna(value):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "dtype") and "datetime64" in str(value.dtype):
+        return _show(pd.Timestamp(value))
+    return str(value)
+
+
+def run_suite(
+    frame: pd.DataFrame,
+    suite: gx.ExpectationSuite,
+    parameters: dict,
+    *,
+    locate: Callable[[list[str], list, int], str],
+    personal: Iterable[str] = (),
+) -> list[Check]:
+    """One `Check` per expectation. `locate(columns, index_values, count)` words the place."""
+    personal = set(personal)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        suite,
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
+        expectation_parameters=parameters,
+    )
+    checks = []
+    for r in result.results:
+        config = r.expectation_config
+        meta = config.meta or {}
+        columns = list(meta.get("locate") or _columns(config.kwargs))
+        res = r.result or {}
+        count = int(res.get("unexpected_count") or 0)
+        message = config.description
+        if r.exception_info and r.exception_info.get("raised_exception"):
+            reason = str(r.exception_info.get("exception_message", ""))[:200]
+            message = f"{message} (this rule could not be checked: {reason})"
+        success = bool(r.success)
+        index = res.get("partial_unexpected_index_list") or []
+        sample = "" if success else _sample(frame, r, columns, personal)
+        checks.append(Check(
+            suite=suite.name, code=meta["code"], expectation_type=config.type,
+            severity=meta["severity"], success=success, message=message,
+            column=", ".join(columns) or None, unexpected_count=count, sample=sample,
+            location=locate(columns, index, count) if not success else ""))
+    return checks
+
+
+def spreadsheet_locator(file_label: str, letters: dict[str, str]) -> Callable:
+    """Words a place in a source file: its name, column letters and spreadsheet rows."""
+
+    def locate(columns: list[str], index: list, count: int) -> str:
+        cols = ", ".join(f"{letters[c]} ({c})" for c in columns if c in letters)
+        rows = describe_rows([spreadsheet_row(int(i)) for i in index], count)
+        return ", ".join(p for p in (file_label, f"column {cols}" if cols else "", rows) if p)
+
+    return locate
+
+
+def key_locator(table_label: str, frame: pd.DataFrame, key: str) -> Callable:
+    """Words a place in a frame of figures by the value of its key column."""
+
+    def locate(columns: list[str], index: list, count: int) -> str:
+        keys = [str(frame.loc[i, key]) for i in index if i in frame.index]
+        where = f"{key} {', '.join(keys)}" if keys else ""
+        return ", ".join(p for p in (table_label, where, ", ".join(columns)) if p)
+
+    return locate
+
+
+def suite_path(return_id: str, suite: str) -> Path:
+    return get_settings().expectations / return_id / f"{suite}.json"
+
+
+@task(name="validate source", cache_policy=NO_CACHE, task_run_name="validate {got.source.name}")
+def validate_source(return_id: str, got: Collected, ctx: Context) -> list[Check]:
+    """The source's suite over its rows."""
+    source = got.source
+    parameters = source.parameters(ctx) if source.parameters else {}
+    return run_suite(got.frame, load_suite(suite_path(return_id, source.suite)), parameters,
+                     locate=spreadsheet_locator(got.path.name, got.letters),
+                     personal=source.personal_columns)
+
+
+@task(name="validate return", cache_policy=NO_CACHE)
+def validate_return(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
+                    ctx: Context) -> list[Check]:
+    """The return's reconciliation suite over the figures that must agree."""
+    frame = declaration.reconcile(tables, ctx).reset_index(drop=True)
+    return run_suite(frame, load_suite(suite_path(declaration.id, "return")), {},
+                     locate=key_locator("reconciliation", frame, declaration.reconcile_key))

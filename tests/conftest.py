@@ -1,0 +1,61 @@
+"""Shared fixtures. Every test session gets its own home: store, inbox, archive, outputs."""
+
+import os
+import tempfile
+from pathlib import Path
+
+_HOME = Path(tempfile.mkdtemp(prefix="statreturns-test-"))
+os.environ["STATRETURNS_HOME"] = str(_HOME)
+os.environ["PREFECT_HOME"] = str(_HOME / "var" / "prefect")
+os.environ.pop("STATRETURNS_DATABASE_URL", None)
+os.environ.pop("PREFECT_API_URL", None)
+
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from statreturns import authorities  # noqa: E402
+from statreturns.declaration import Context  # noqa: E402
+from statreturns.periods import parse_period  # noqa: E402
+
+PERIOD = "R12-2026-10"
+HEADER = ["breach_id", "breach_datetime", "order", "condition", "ward", "place", "outcome",
+          "issuer_type", "fpn_issued_date", "fpn_amount", "outcome_date", "person_name",
+          "person_dob"]
+
+
+@pytest.fixture(scope="session")
+def home() -> Path:
+    return _HOME
+
+
+@pytest.fixture(scope="session")
+def pspo():
+    from flows.pspo_breaches import DECLARATION
+
+    return DECLARATION
+
+
+@pytest.fixture(scope="session")
+def ctx(pspo) -> Context:
+    """The demo authority's PSPO settings for the rolling year to October 2026."""
+    return Context("demo", parse_period(PERIOD), authorities.load_config(pspo, "demo"))
+
+
+def breach(**values) -> dict:
+    """One valid enforcement-log row (as text, as a file holds it); override any column."""
+    row = {
+        "breach_id": "B1", "breach_datetime": "2026-06-10 21:15", "order": "City Centre",
+        "condition": "Groups causing anti-social behaviour", "ward": "Ladywood",
+        "place": "New Street", "outcome": "Warning", "issuer_type": "Police",
+        "fpn_issued_date": "", "fpn_amount": "", "outcome_date": "2026-06-10",
+        "person_name": "Alex Example", "person_dob": "1990-01-02",
+    }
+    row.update(values)
+    return row
+
+
+def write_log(path: Path, rows: list[dict], **to_csv) -> Path:
+    """An enforcement log file of these rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False, **to_csv)
+    return path

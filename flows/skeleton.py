@@ -124,7 +124,8 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
 def _blocked(run_id: int, summary: dict, collected: list, checks: list[Check]):
     errors = [c for c in checks if not c.success and c.severity == "error"]
     message = f"Blocked by {len(errors)} data-quality error(s): " + "; ".join(
-        f"{c.code} {c.message}" for c in errors[:3])
+        f"{c.code} {c.message}" + (f" ({c.location})" if c.location else "")
+        for c in errors[:3])
     summary.update(status="blocked", message=message)
     finish_run(run_id, status="blocked", verdict="blocked", message=message,
                collected=collected, checks=checks)

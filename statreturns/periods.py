@@ -5,7 +5,8 @@ Written forms (the canonical form is what `str()` gives back):
 - month: ``2024-06``
 - quarter: ``2024-Q1`` -- quarters of the financial year that *starts* in the written
   year, so ``2024-Q1`` is April-June 2024 and ``2024-Q4`` is January-March 2025;
-- financial year: ``2023/24`` (``2023-24`` is accepted), April 2023 to March 2024;
+- financial year: ``2023/24`` (``2023-24`` is accepted where it cannot be a month:
+  ``2011-12`` is December 2011), April 2023 to March 2024;
 - rolling 12 months: ``R12-2024-06``, the twelve months ending June 2024.
 """
 
@@ -100,9 +101,10 @@ class Period:
     @property
     def label(self) -> str:
         """A human title, e.g. 'April to June 2024 (2024-Q1)'."""
-        first = self.start.strftime("%B %Y")
-        last = self.end.strftime("%B %Y")
-        span = first if first == last else f"{first} to {last}"
+        first, last = self.start.strftime("%B %Y"), self.end.strftime("%B %Y")
+        if self.start.year == self.end.year:
+            first = self.start.strftime("%B")
+        span = last if self.months_long == 1 else f"{first} to {last}"
         return f"{span} ({self})"
 
     def previous(self) -> Period:
@@ -134,7 +136,6 @@ def parse_period(text: str) -> Period:
         if kind is PeriodType.ROLLING_12 and 1 <= b <= 12:
             y, mo = _add_months(a, b, -11)
             return Period(kind, y, mo, 12)
-        break
     raise PeriodError(f"'{text}' is not a period. Write one of: {EXAMPLES}.")
 
 

@@ -57,7 +57,7 @@ def column_letter(position: int) -> str:
 
 
 def describe_rows(rows: list[int], total: int) -> str:
-    """'rows 4, 9 and 12' or 'rows 4, 9, 12 and 37 more'."""
+    """'row 4', 'rows 4, 9, 12' or 'rows 4, 9, 12 and 37 more'."""
     if not rows:
         return ""
     shown = ", ".join(str(r) for r in rows[:10])

@@ -102,10 +102,9 @@ def _parse_dates(values: pd.Series, formats: list[str]) -> pd.Series:
 def _parse(values: pd.Series, column: Column) -> pd.Series:
     if column.type in ("integer", "number"):
         cleaned = values.str.replace(r"[£,\s]", "", regex=True)
-        numbers = pd.to_numeric(cleaned, errors="coerce")
+        numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
         if column.type == "integer":
-            whole = numbers.notna() & (numbers % 1 == 0)
-            numbers = numbers.where(whole).astype("Int64")
+            numbers = numbers.where(numbers % 1 == 0).astype("Int64")
         return numbers
     if column.type == "date":
         return _parse_dates(values, DATE_FORMATS).dt.normalize()
@@ -133,7 +132,7 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     except pd.errors.EmptyDataError:
         loaded.checks.append(_file_check(source, "FILE-EMPTY", False, f"{label} is empty."))
         return loaded
-    except (pd.errors.ParserError, ValueError, OSError, KeyError) as exc:
+    except Exception as exc:  # whatever the reader met, the file is unreadable: say so
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         loaded.checks.append(_file_check(
             source, "FILE-UNREADABLE", False,

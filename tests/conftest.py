@@ -7,6 +7,7 @@ from pathlib import Path
 _HOME = Path(tempfile.mkdtemp(prefix="statreturns-test-"))
 os.environ["STATRETURNS_HOME"] = str(_HOME)
 os.environ["PREFECT_HOME"] = str(_HOME / "var" / "prefect")
+Path(os.environ["PREFECT_HOME"]).mkdir(parents=True)
 os.environ.pop("STATRETURNS_DATABASE_URL", None)
 os.environ.pop("PREFECT_API_URL", None)
 

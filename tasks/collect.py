@@ -5,34 +5,27 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from statreturns.declaration import Context, Source
 from statreturns.quality import Check
-from tasks.read import read_source
+from tasks.read import Loaded, read_source
 
 SOURCE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 
-@dataclass
-class Collected:
+@dataclass(kw_only=True)
+class Collected(Loaded):
+    """A source as read, with where it came from and its archived copy."""
+
     source: Source
     path: Path
     sha256: str | None = None
     archive_path: Path | None = None
-    frame: pd.DataFrame | None = None
-    checks: list[Check] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    letters: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def rows(self) -> int | None:
-        return None if self.frame is None else len(self.frame)
 
 
 def sha256_of(path: Path) -> str:
@@ -71,18 +64,16 @@ def find_source(folder: Path, source: Source) -> Path:
 @task(name="collect", cache_policy=NO_CACHE, task_run_name="collect {source.name}")
 def collect(source: Source, path: Path, archive_root: Path, ctx: Context) -> Collected:
     """Fingerprint, archive and read one source, adding the helper columns its rules need."""
-    got = Collected(source=source, path=path)
     if not path.is_file():
-        got.checks.append(Check(
+        missing = Check(
             suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
-            success=False, message=f"No {source.title.lower()} was found: expected {path}."))
-        return got
-    got.sha256 = sha256_of(path)
-    got.archive_path = archive(path, got.sha256, archive_root)
+            success=False, message=f"No {source.title.lower()} was found: expected {path}.")
+        return Collected(source=source, path=path, checks=[missing])
+    sha256 = sha256_of(path)
+    archived = archive(path, sha256, archive_root)
     # Read the archived copy: what is checked is exactly what was fingerprinted.
-    loaded = read_source(got.archive_path, source, label=path.name)
-    got.frame, got.checks, got.notes, got.letters = (
-        loaded.frame, loaded.checks, loaded.notes, loaded.letters)
-    if got.frame is not None and source.derive:
-        got.frame = source.derive(got.frame, ctx)
-    return got
+    loaded = read_source(archived, source, label=path.name)
+    if loaded.frame is not None and source.derive:
+        loaded.frame = source.derive(loaded.frame, ctx)
+    return Collected(**vars(loaded), source=source, path=path, sha256=sha256,
+                     archive_path=archived)

@@ -35,7 +35,7 @@ HEADER_ROW = 1  # spreadsheet row of the header; data row i (0-based) is at row 
 
 @dataclass
 class Loaded:
-    frame: pd.DataFrame | None
+    frame: pd.DataFrame | None = None
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     letters: dict[str, str] = field(default_factory=dict)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from statreturns import authorities, registry
 from statreturns.periods import latest_complete
@@ -17,8 +18,9 @@ from statreturns.settings import get_settings
 
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-console = Console()
-err = Console(stderr=True)
+# Piped or captured output gets room for whole rows; a terminal keeps its own width.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 EXIT = {"produced": 0, "blocked": 1, "failed": 3}
 REFUSED = 2
@@ -78,7 +80,8 @@ def _show_summary(summary: dict) -> None:
 @app.command("list")
 def list_returns() -> None:
     """The declared returns, their periods and deadlines."""
-    table = Table("return", "title", "periods", "deadline", "recipient", "sign-off")
+    table = Table("title", "periods", "deadline", "recipient", "sign-off")
+    table.columns.insert(0, Column("return", no_wrap=True))
     for d in registry.declarations().values():
         table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types), d.deadline,
                       d.recipient, "yes" if d.sign_off else "no")
@@ -107,15 +110,19 @@ def status(as_json: JsonOpt = False) -> None:
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
         return
-    table = Table("authority", "return", "period", "status", "verdict", "version", "errors",
-                  "queries", "outputs")
+    table = Table("status", "verdict", "version", "errors", "queries")
+    table.columns[:0] = [Column(name, no_wrap=True) for name in ("authority", "return",
+                                                                  "period")]
     for r in rows:
         dq = r["data_quality"]
         style = VERDICT_STYLE.get(r["verdict"], "red")
         table.add_row(r["authority"], r["return"], r["period"], r["status"],
                       f"[{style}]{r['verdict'] or '-'}[/{style}]", str(r["version"] or "-"),
-                      str(dq["errors"]), str(dq["queries"]), r["outputs_dir"] or "")
+                      str(dq["errors"]), str(dq["queries"]))
     console.print(table)
+    for r in rows:
+        if r["outputs_dir"]:
+            console.print(f"{r['return']} {r['period']}: {r['outputs_dir']}", soft_wrap=True)
 
 
 @app.command()

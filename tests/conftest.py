@@ -25,6 +25,15 @@ HEADER = ["breach_id", "breach_datetime", "order", "condition", "ward", "place",
 
 
 @pytest.fixture(scope="session")
+def harness():
+    """One Prefect test server for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
+@pytest.fixture(scope="session")
 def home() -> Path:
     return _HOME
 

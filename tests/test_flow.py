@@ -16,7 +16,6 @@ from prefect.client.schemas.filters import (
     TaskRunFilter,
 )
 from prefect.client.schemas.sorting import ArtifactSort
-from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import select
 
 from flows.demo_data.pspo_breaches import generate
@@ -28,10 +27,7 @@ from statreturns.store.models import QualityResult, Run, SourceFile
 PERSON = "Zebedee Quartermain"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def harness():
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
+pytestmark = pytest.mark.usefixtures("harness")
 
 
 def run(tmp_path: Path, rows: list[dict] | None = None, *, authority: str = "demo",

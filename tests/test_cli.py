@@ -1,0 +1,87 @@
+"""The statreturns command: refusals before anything runs, exit codes, status and history."""
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import PERIOD, breach, write_log
+
+pytestmark = pytest.mark.usefixtures("harness")
+
+
+def command(*args: str) -> subprocess.CompletedProcess:
+    """The command in its own process, as an officer's terminal runs it."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    return subprocess.run([sys.executable, "-m", "statreturns.cli", *args], env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--period", "June 2024"], "is not a period"),
+    (["--period", "2024-13"], "is not a period"),
+    (["--period", PERIOD, "--authority", "../../etc"], "is not allowed"),
+    (["--period", PERIOD, "--authority", "nowhere"], "has no settings"),
+])
+def test_bad_arguments_are_refused_before_anything_runs(args, words):
+    from statreturns.reports import latest_runs
+
+    before = len(latest_runs())
+    result = command("run", "pspo-breaches", *args)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert len(latest_runs()) == before
+
+
+def test_an_unknown_return_is_refused():
+    result = command("run", "../pspo", "--period", PERIOD)
+    assert result.returncode == 2 and "no return" in result.stderr
+
+
+def test_a_period_type_the_return_does_not_take_is_refused(pspo):
+    from flows.skeleton import RunRefused, prepare
+    from statreturns.periods import PeriodType
+
+    rolling_only = dataclasses.replace(pspo, period_types=(PeriodType.ROLLING_12,))
+    with pytest.raises(RunRefused, match="not made for a financial-year period"):
+        prepare(rolling_only, "2026/27", "demo")
+    assert str(prepare(rolling_only, PERIOD, "demo").period) == PERIOD
+
+
+def test_run_exit_codes_and_status_json(tmp_path):
+    good = write_log(tmp_path / "good" / "enforcement-log.csv", [breach(breach_id="G1")])
+    produced = command("run", "pspo-breaches", "-p", "2026-Q1", "-i", str(good))
+    assert produced.returncode == 0, produced.stderr
+    assert "version 1" in produced.stdout
+
+    bad = write_log(tmp_path / "bad" / "enforcement-log.csv", [breach(order="Nowhere")])
+    blocked = command("run", "pspo-breaches", "-p", "2026-Q1", "-i", str(bad),
+                      "--reason", "correction")
+    assert blocked.returncode == 1
+    assert "PSPO-006" in blocked.stdout
+    assert "Traceback" not in blocked.stdout + blocked.stderr
+
+    status = command("status", "--json")
+    rows = [r for r in json.loads(status.stdout) if r["period"] == "2026-Q1"]
+    [latest] = rows
+    assert latest["status"] == "blocked" and latest["latest_version"] == 1
+    assert latest["data_quality"]["errors"] == 1
+    failed = [r for r in latest["data_quality"]["results"] if not r["success"]]
+    assert [r["code"] for r in failed] == ["PSPO-006"]
+    assert failed[0]["location"] == "enforcement-log.csv, column C (order), row 2"
+
+    history = command("history", "pspo-breaches", "--period", "2026-Q1", "--json")
+    runs = json.loads(history.stdout)
+    assert [(r["status"], r["version"], r["reason"]) for r in runs] == [
+        ("produced", 1, ""), ("blocked", None, "correction")]
+
+
+def test_list_shows_each_declared_return():
+    result = command("list")
+    assert result.returncode == 0
+    assert "pspo-breaches" in result.stdout and "PSPO breach counts" in result.stdout

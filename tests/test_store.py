@@ -1,0 +1,103 @@
+"""The store: schema from migrations, on SQLite and on PostgreSQL; versions never repeat."""
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from statreturns.store import db
+from statreturns.store.models import QualityResult, Run
+from tasks.record import allocate_version
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A fresh database on the local PostgreSQL, dropped afterwards."""
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text("select 1"))
+    except sa.exc.OperationalError:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}: the PostgreSQL store tests "
+                    "run where it is (as in CI)")
+    name = f"statreturns_test_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'create database "{name}"'))
+    yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    db.engine_for.cache_clear()
+    with admin.connect() as c:
+        c.execute(sa.text(f'drop database "{name}" with (force)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, monkeypatch):
+    """An engine on a new store of each kind, used by everything that opens a session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = db.engine_for(url)
+    monkeypatch.setattr(db, "engine", lambda: engine)
+    return engine
+
+
+def _run(**kw) -> Run:
+    values = dict(authority="demo", return_id="pspo-breaches", period="2026-Q1",
+                  started_at=datetime.now(UTC))
+    return Run(**{**values, **kw})
+
+
+def test_migrations_make_every_table(store):
+    tables = set(sa.inspect(store).get_table_names())
+    assert {"run", "sourcefile", "qualityresult", "outputfile", "alembic_version"} <= tables
+    with store.connect() as c:
+        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
+
+
+def test_migrating_twice_changes_nothing(store):
+    db.migrate(store)
+    assert "run" in sa.inspect(store).get_table_names()
+
+
+def test_a_version_cannot_be_given_twice(store):
+    with Session(store) as s:
+        s.add(_run(version=1))
+        s.commit()
+        s.add(_run(version=1))
+        with pytest.raises(IntegrityError):
+            s.commit()
+
+
+def test_results_round_trip(store):
+    with Session(store) as s:
+        run = _run()
+        s.add(run)
+        s.commit()
+        s.add(QualityResult(run_id=run.id, suite="enforcement-log", code="PSPO-002",
+                            expectation_type="expect_column_values_to_be_unique",
+                            severity="error", success=False, unexpected_count=2,
+                            sample="B1", location="log.csv, column A (breach_id), rows 2, 3",
+                            message="Breach ids are unique."))
+        s.commit()
+        [result] = s.exec(select(QualityResult).where(QualityResult.run_id == run.id)).all()
+    assert (result.code, result.success, result.unexpected_count) == ("PSPO-002", False, 2)
+    assert result.location.endswith("rows 2, 3")
+
+
+def test_concurrent_runs_get_distinct_versions(store):
+    with Session(store) as s:
+        period = uuid.uuid4().hex[:8]  # a period no other test has used
+        runs = [_run(period=period) for _ in range(6)]
+        s.add_all(runs)
+        s.commit()
+        ids = [r.id for r in runs]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        versions = list(pool.map(allocate_version.fn, ids))
+    assert sorted(versions) == [1, 2, 3, 4, 5, 6]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.writer.excel import ExcelWriter
 
 from tasks.suppression import SUPPRESSED
 
@@ -72,7 +73,8 @@ def write_xlsx(sheets: list[tuple[str, str, pd.DataFrame]], path: Path, when: da
     wb.properties.creator = "statreturns"
     wb.properties.created = wb.properties.modified = when
     buffer = io.BytesIO()
-    wb.save(buffer)
+    # Workbook.save() stamps the wall-clock time as "modified"; the writer itself does not.
+    ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     path.write_bytes(_fixed_zip(buffer.getvalue()))
 
 

@@ -171,7 +171,8 @@ BLOCKING = {
 
 
 @pytest.mark.parametrize("case", BLOCKING)
-def test_bad_input_blocks_the_run_and_is_recorded(case, tmp_path):
+def test_bad_input_blocks_the_run_and_is_recorded(case, tmp_path, demo_run):
+    earlier = {p: p.read_bytes() for p in Path(demo_run["outputs_dir"]).iterdir()}
     code, make = BLOCKING[case]
     path = tmp_path / "enforcement-log.csv"
     make(path)
@@ -182,6 +183,7 @@ def test_bad_input_blocks_the_run_and_is_recorded(case, tmp_path):
     assert code in summary["message"] and "enforcement-log.csv" in summary["message"]
     [source] = _archived(summary)
     assert source.sha256 and Path(source.archive_path).read_bytes() == path.read_bytes()
+    assert {p: p.read_bytes() for p in Path(demo_run["outputs_dir"]).iterdir()} == earlier
 
 
 def test_a_missing_file_is_recorded_as_blocked(tmp_path):

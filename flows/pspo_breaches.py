@@ -9,6 +9,7 @@ Run on its own: ``python flows/pspo_breaches.py R12-2026-10``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 
@@ -91,8 +92,16 @@ class Orders(BaseModel):
 
 # --- rules' helper columns ----------------------------------------------------------------
 
+NOT_KEY = r"[^a-z0-9]+"
+
+
 def _key(values: pd.Series) -> pd.Series:
-    return values.str.lower().str.replace(r"[^a-z0-9]+", "_", regex=True).str.strip("_")
+    """Names and codes compared alike: 'FPN paid' and 'fpn-paid' are both 'fpn_paid'."""
+    return values.str.lower().str.replace(NOT_KEY, "_", regex=True).str.strip("_")
+
+
+def _key_of(text: str) -> str:
+    return re.sub(NOT_KEY, "_", text.lower()).strip("_")
 
 
 def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
@@ -100,33 +109,36 @@ def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
     return holds.astype("boolean").where(applies.astype(bool), pd.NA)
 
 
+def _lookup(keys: pd.DataFrame, table: list[tuple]) -> pd.Series:
+    """The last column of `table` for each row of `keys` (matched on its columns)."""
+    names = list(keys.columns)
+    frame = pd.DataFrame(table, columns=[*names, "_value"]).drop_duplicates(names)
+    return keys.merge(frame, how="left", on=names)["_value"].set_axis(keys.index)
+
+
 def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Codes for orders, conditions and outcomes (names accepted), and the rules' flags."""
     cfg: Orders = ctx.config
-    orders = {_key(pd.Series([text])).iloc[0]: o.id
-              for o in cfg.orders for text in (o.id, o.name)}
-    conditions = {(o.id, _key(pd.Series([text])).iloc[0]): c.id
-                  for o in cfg.orders for c in o.conditions for text in (c.id, c.name)}
     out = log.copy()
-    out["order"] = _key(log["order"]).map(orders).fillna(log["order"])
-    cond_keys = pd.Series(list(zip(out["order"], _key(log["condition"]), strict=True)),
-                          index=log.index)
-    out["condition"] = cond_keys.map(conditions).fillna(log["condition"])
+    out["order"] = _lookup(pd.DataFrame({"k": _key(log["order"])}), [
+        (_key_of(t), o.id) for o in cfg.orders for t in (o.id, o.name)]).fillna(log["order"])
+    out["condition"] = _lookup(
+        pd.DataFrame({"o": out["order"], "k": _key(log["condition"])}),
+        [(o.id, _key_of(t), c.id) for o in cfg.orders for c in o.conditions
+         for t in (c.id, c.name)]).fillna(log["condition"])
     out["outcome"] = _key(log["outcome"])
     out["issuer_type"] = log["issuer_type"].str.lower().str.strip()
 
     spans = out[["order", "condition"]].merge(cfg.conditions_frame(), how="left",
-                                              on=["order", "condition"])
-    spans.index = out.index
+                                              on=["order", "condition"]).set_axis(out.index)
     known_order = out["order"].isin([o.id for o in cfg.orders])
     out["_condition_known"] = _flag(known_order, spans["_from"].notna())
     when = out["breach_datetime"]
     out["_in_force"] = _flag(spans["_from"].notna() & when.notna(),
                              (when >= spans["_from"]) & (when < spans["_to"]))
-    wards = {o.id: set(o.wards) for o in cfg.orders}
-    in_wards = [w in wards.get(o, ()) for o, w in zip(out["order"], out["ward"], strict=True)]
-    out["_ward_in_order"] = _flag(known_order & out["ward"].notna(), pd.Series(in_wards,
-                                                                                 index=out.index))
+    in_wards = _lookup(out[["order", "ward"]], [(o.id, w, True) for o in cfg.orders
+                                                for w in o.wards]).notna()
+    out["_ward_in_order"] = _flag(known_order & out["ward"].notna(), in_wards)
     is_fpn = out["outcome"].isin(FPN_OUTCOMES)
     out["_fpn_dated"] = _flag(is_fpn, out["fpn_issued_date"].notna())
     out["_fpn_priced"] = _flag(is_fpn, out["fpn_amount"].notna())

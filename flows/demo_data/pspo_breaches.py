@@ -84,8 +84,9 @@ def generate(period: Period, config: Orders, rows: int | None = None,
         "breach_datetime": when.dt.strftime("%Y-%m-%d %H:%M"),
         "order": chosen["order"].map(lambda o: order[o].name),
         "condition": [names[k] for k in zip(chosen["order"], chosen["condition"], strict=True)],
-        "ward": [rng_choice(rng, order[o].wards) for o in chosen["order"]],
-        "place": [rng_choice(rng, PLACES.get(o, ["High Street"])) for o in chosen["order"]],
+        "ward": _pick(rng, chosen["order"], {o.id: o.wards for o in config.orders}),
+        "place": _pick(rng, chosen["order"], {o.id: PLACES.get(o.id, ["High Street"])
+                                              for o in config.orders}),
         "outcome": outcome,
         "issuer_type": rng.choice(["Intervention officer", "Police"], size=total, p=[.6, .4]),
         "fpn_issued_date": fpn_date.dt.strftime("%d/%m/%Y"),
@@ -102,8 +103,15 @@ def generate(period: Period, config: Orders, rows: int | None = None,
     return {"enforcement-log": log}
 
 
-def rng_choice(rng: np.random.Generator, options: list[str]) -> str:
-    return options[int(rng.integers(len(options)))]
+def _pick(rng: np.random.Generator, keys: pd.Series, options: dict[str, list[str]]
+          ) -> np.ndarray:
+    """For each key, one of its options at random."""
+    u = rng.random(len(keys))
+    picked = np.empty(len(keys), dtype=object)
+    for key, values in options.items():
+        mask = (keys == key).to_numpy()
+        picked[mask] = np.array(values)[(u[mask] * len(values)).astype(int)]
+    return picked
 
 
 def _add_problems(log: pd.DataFrame) -> None:

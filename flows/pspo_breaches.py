@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, model_validator
 
@@ -201,24 +202,60 @@ def _crosstab(log: pd.DataFrame, rows: list[str], column: str, columns: list[str
     return counts.reset_index()
 
 
+def _prepared(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """The log's dimensions as categories (quick to count), flags, and a person number
+    standing for name and date of birth (which go no further)."""
+    start = ctx.period.start
+    when = log["breach_datetime"]
+    month = (when.dt.year - start.year) * 12 + (when.dt.month - start.month)
+    name = log["person_name"].str.lower().str.replace(r"\s+", " ", regex=True).str.strip()
+    name_code, _ = pd.factorize(name)
+    dob_code, dobs = pd.factorize(log["person_dob"])
+    known = (name_code >= 0) & (dob_code >= 0)
+    fpn_dated = log["fpn_issued_date"].notna()
+    return pd.DataFrame({
+        "order": log["order"].astype("category"),
+        "condition": log["condition"].astype("category"),
+        "outcome": log["outcome"].astype("category"),
+        "ward": log["ward"].fillna(NOT_RECORDED).astype("category"),
+        "month": pd.Categorical.from_codes(month.to_numpy(), categories=ctx.period.months),
+        "fpn": log["outcome"].isin(FPN_OUTCOMES) | fpn_dated,
+        "prosecuted_after_fpn": (log["outcome"] == "prosecution") & fpn_dated,
+        "income": log["fpn_amount"].where(log["outcome"] == "fpn_paid", 0).fillna(0),
+        "person": np.where(known, name_code * (len(dobs) + 1) + dob_code, -1),
+    })
+
+
+def _repeat_breachers(log: pd.DataFrame, order_names: dict[str, str]) -> pd.DataFrame:
+    people = log[log["person"] >= 0]
+    per_order = people.groupby(["order", "person"], observed=True).size()
+    rows = []
+    for label, counts in [(order_names[o], per_order.get(o, pd.Series(dtype=int)))
+                          for o in order_names] + [
+            ("All orders", people.groupby("person").size())]:
+        repeat = counts[counts >= 2]
+        rows.append({"Order": label, "People recorded": len(counts),
+                     "People with 2 or more breaches": len(repeat),
+                     "Breaches by them": int(repeat.sum())})
+    return pd.DataFrame(rows)
+
+
 def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
-    cfg: Orders = ctx.config
-    log = sources["enforcement-log"]
-    orders = cfg.in_force(ctx)
+    orders = ctx.config.in_force(ctx)
     order_names = {o.id: o.name for o in orders}
-    log = log.assign(month=log["breach_datetime"].dt.strftime("%Y-%m"),
-                     ward=log["ward"].fillna(NOT_RECORDED))
+    log = _prepared(sources["enforcement-log"], ctx)
 
     conditions = pd.DataFrame(
         [(o.id, c.id, o.name, c.name, c.section.replace("s", "s.")) for o in orders
          for c in o.conditions],
         columns=["order", "condition", "Order", "Condition", "Section"])
     counts = _crosstab(log, ["order", "condition"], "month", ctx.period.months, {})
+    counts = counts.astype({"order": str, "condition": str})
     by_cond = conditions.merge(counts, how="left", on=["order", "condition"])
     by_cond = by_cond.drop(columns=["order", "condition"]).fillna(0)
     by_cond = _with_totals(by_cond, ["Order", "Condition", "Section"])
 
-    wards = sorted(set(log["ward"]) | {w for o in orders for w in o.wards})
+    wards = sorted(set(log["ward"].cat.categories) | {w for o in orders for w in o.wards})
     by_ward = _crosstab(log, ["ward"], "order", list(order_names), order_names)
     by_ward = by_ward.set_index("ward").reindex(wards, fill_value=0).rename_axis("Ward")
     by_ward = _with_totals(by_ward.reset_index(), ["Ward"])
@@ -232,32 +269,19 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     trend = trend.set_index("month").reindex(ctx.period.months, fill_value=0)
     trend = _with_totals(trend.rename_axis("Month").reset_index(), ["Month"])
 
-    person = (log["person_name"].str.lower().str.split().str.join(" ") + "|"
-              + log["person_dob"].dt.strftime("%Y-%m-%d"))
-    people = log.assign(_person=person).dropna(subset=["_person"])
-    repeat_rows = []
-    for label, group in [(order_names[o], people[people["order"] == o]) for o in order_names] + [
-            ("All orders", people)]:
-        per_person = group.groupby("_person").size()
-        repeat = per_person[per_person >= 2]
-        repeat_rows.append({"Order": label, "People recorded": len(per_person),
-                            "People with 2 or more breaches": len(repeat),
-                            "Breaches by them": int(repeat.sum())})
-    repeat = pd.DataFrame(repeat_rows)
-
-    fpn = log["outcome"].isin(FPN_OUTCOMES) | log["fpn_issued_date"].notna()
-    prosecuted_after_fpn = (log["outcome"] == "prosecution") & log["fpn_issued_date"].notna()
+    sums = log.groupby("order", observed=True).agg(
+        Breaches=("fpn", "size"), fpns=("fpn", "sum"), after=("prosecuted_after_fpn", "sum"),
+        income=("income", "sum")).reindex(list(order_names), fill_value=0)
     totals = pd.DataFrame({
         "Order": list(order_names.values()),
-        "Breaches": [int((log["order"] == o).sum()) for o in order_names],
-        "FPNs issued": [int((fpn & (log["order"] == o)).sum()) for o in order_names],
-        "Prosecuted after FPN": [int((prosecuted_after_fpn & (log["order"] == o)).sum())
-                                 for o in order_names],
-        "FPN income (GBP)": [float(log.loc[(log["order"] == o) & (log["outcome"] == "fpn_paid"),
-                                            "fpn_amount"].sum()) for o in order_names],
+        "Breaches": sums["Breaches"].astype(int).to_numpy(),
+        "FPNs issued": sums["fpns"].astype(int).to_numpy(),
+        "Prosecuted after FPN": sums["after"].astype(int).to_numpy(),
+        "FPN income (GBP)": sums["income"].astype(float).to_numpy(),
     })
     return {"order_totals": totals, "by_condition_month": by_cond, "by_ward": by_ward,
-            "outcomes": outcomes, "trend": trend, "repeat_breachers": repeat}
+            "outcomes": outcomes, "trend": trend,
+            "repeat_breachers": _repeat_breachers(log, order_names)}
 
 
 def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
@@ -35,6 +35,11 @@ MAX_YEARS = 3
 
 # --- configuration: the orders ------------------------------------------------------------
 
+def _years_after(day: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    return (pd.Timestamp(day) + pd.DateOffset(years=years)).date()
+
+
 class Condition(BaseModel):
     id: str
     name: str
@@ -51,17 +56,17 @@ class Order(BaseModel):
     end: date
     extended_to: date | None = None
     extended_on: date | None = None
-    wards: list[str]
-    conditions: list[Condition]
+    wards: list[str] = Field(min_length=1)
+    conditions: list[Condition] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _lawful_duration(self) -> Order:
-        if self.end > self.start.replace(year=self.start.year + MAX_YEARS):
+        if self.end > _years_after(self.start, MAX_YEARS):
             raise ValueError(f"order {self.id} lasts more than {MAX_YEARS} years")
         if self.extended_to:
             if not self.extended_on or self.extended_on > self.end:
                 raise ValueError(f"order {self.id} was extended after it expired")
-            if self.extended_to > self.end.replace(year=self.end.year + MAX_YEARS):
+            if self.extended_to > _years_after(self.end, MAX_YEARS):
                 raise ValueError(f"order {self.id} is extended by more than {MAX_YEARS} years")
         return self
 
@@ -218,7 +223,9 @@ def _prepared(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         "condition": log["condition"].astype("category"),
         "outcome": log["outcome"].astype("category"),
         "ward": log["ward"].fillna(NOT_RECORDED).astype("category"),
-        "month": pd.Categorical.from_codes(month.to_numpy(), categories=ctx.period.months),
+        "month": pd.Categorical.from_codes(  # -1 (no month) for a breach outside the period
+            month.where(month.between(0, len(ctx.period.months) - 1), -1).fillna(-1)
+            .astype(int).to_numpy(), categories=ctx.period.months),
         "fpn": log["outcome"].isin(FPN_OUTCOMES) | fpn_dated,
         "prosecuted_after_fpn": (log["outcome"] == "prosecution") & fpn_dated,
         "income": log["fpn_amount"].where(log["outcome"] == "fpn_paid", 0).fillna(0),

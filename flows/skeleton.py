@@ -29,7 +29,7 @@ from tasks.validate import validate_return, validate_source
 
 
 class RunRefused(ValueError):
-    """Arguments refused before anything runs: nothing is recorded."""
+    """Arguments refused before anything runs: no data is read and no version is made."""
 
 
 def prepare(declaration: ReturnDeclaration, period: str, authority: str) -> Context:
@@ -77,8 +77,13 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                ) -> dict:
     """Run one return for one authority and period; returns the run's summary."""
     settings = get_settings()
-    ctx = prepare(declaration, period, authority)
-    paths = source_paths(declaration, ctx, inputs)
+    try:
+        ctx = prepare(declaration, period, authority)
+        paths = source_paths(declaration, ctx, inputs)
+    except RunRefused as exc:  # e.g. a deployment started with bad parameters: on record
+        run_id = open_run(declaration.id, authority[:40], period[:40], trigger, reason)
+        finish_run(run_id, status="refused", verdict=None, message=str(exc)[:300])
+        raise
     logger = get_run_logger()
     summary = {"return": declaration.id, "title": declaration.title, "authority": authority,
                "period": str(ctx.period), "trigger": trigger, "version": None,
@@ -86,6 +91,7 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason)
     summary["run_id"] = run_id
     collected, checks = [], []
+    stage, final = "collecting", None
     try:
         for source in declaration.sources:
             got = collect(source, paths[source.name], settings.archive, ctx)
@@ -96,12 +102,14 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
             logger.info("%s: %s rows, %s", source.name, got.rows, "; ".join(got.notes) or "ok")
         tables = None
         if verdict(checks) != "blocked":
+            stage = "assembling"
             tables = assemble(declaration, {c.source.name: c.frame for c in collected}, ctx)
             checks += validate_return(declaration, tables, ctx)
         summary["verdict"] = verdict(checks)
         if summary["verdict"] == "blocked":
             return _blocked(run_id, summary, collected, checks)
 
+        stage = "rendering"
         version = allocate_version(run_id)
         final = version_folder(settings.outputs, authority, declaration.id, str(ctx.period),
                                version)
@@ -111,13 +119,17 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
         summary.update(status="produced", version=version, outputs_dir=str(rendered.folder))
         finish_run(run_id, status="produced", verdict=summary["verdict"], collected=collected,
                    checks=checks, outputs=rendered.files, outputs_dir=rendered.folder)
+        stage = "publishing"
         publish(summary, checks)
         logger.info("produced version %s in %s", version, rendered.folder)
         return summary
     except Exception as exc:
-        message = f"{type(exc).__name__}: {str(exc)[:300]}"
+        # The exception's text may quote the data, so the store keeps only its kind and stage;
+        # a version whose outputs never reached their folder is given back.
+        message = f"{type(exc).__name__} while {stage}; see the flow run's logs."
         finish_run(run_id, status="failed", verdict=None, message=message,
-                   collected=collected, checks=checks)
+                   collected=collected, checks=checks,
+                   keep_version=final is not None and final.exists())
         raise
 
 

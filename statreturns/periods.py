@@ -36,6 +36,10 @@ _FORMS = {
     PeriodType.ROLLING_12: re.compile(r"^R12-(\d{4})-(\d{2})$", re.IGNORECASE),
 }
 
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+"""English month names, whatever the machine's locale."""
+
 EXAMPLES = "2024-06 (month), 2024-Q1 (quarter), 2023/24 (financial year), R12-2024-06 (rolling 12)"
 
 
@@ -101,9 +105,10 @@ class Period:
     @property
     def label(self) -> str:
         """A human title, e.g. 'April to June 2024 (2024-Q1)'."""
-        first, last = self.start.strftime("%B %Y"), self.end.strftime("%B %Y")
+        first = f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        last = f"{MONTH_NAMES[self.end.month - 1]} {self.end.year}"
         if self.start.year == self.end.year:
-            first = self.start.strftime("%B")
+            first = MONTH_NAMES[self.start.month - 1]
         span = last if self.months_long == 1 else f"{first} to {last}"
         return f"{span} ({self})"
 

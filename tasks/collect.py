@@ -36,16 +36,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def archive(path: Path, sha256: str, archive_root: Path) -> Path:
-    """Keep a read-only copy named by its content; the same content is stored once."""
+def archive(path: Path, archive_root: Path) -> tuple[str, Path]:
+    """Keep a read-only copy named by its content (the same content is stored once).
+
+    The copy is hashed, not the original, so a file still being written to cannot give a
+    fingerprint that differs from what was kept.
+    """
+    archive_root.mkdir(parents=True, exist_ok=True)
+    partial = archive_root / f".{os.getpid()}-{path.name}.partial"
+    shutil.copyfile(path, partial)
+    sha256 = sha256_of(partial)
     target = archive_root / sha256[:2] / f"{sha256}{path.suffix.lower()}"
-    if not target.exists():
+    if target.exists():
+        partial.unlink()
+    else:
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        shutil.copyfile(path, partial)
         partial.chmod(0o444)
         os.replace(partial, target)
-    return target
+    return sha256, target
 
 
 def inbox_folder(inbox: Path, return_id: str, ctx: Context) -> Path:
@@ -69,8 +77,7 @@ def collect(source: Source, path: Path, archive_root: Path, ctx: Context) -> Col
             suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
             success=False, message=f"No {source.title.lower()} was found: expected {path}.")
         return Collected(source=source, path=path, checks=[missing])
-    sha256 = sha256_of(path)
-    archived = archive(path, sha256, archive_root)
+    sha256, archived = archive(path, archive_root)
     # Read the archived copy: what is checked is exactly what was fingerprinted.
     loaded = read_source(archived, source, label=path.name)
     if loaded.frame is not None and source.derive:

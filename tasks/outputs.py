@@ -44,7 +44,6 @@ def write_manifest(staging: Path, header: dict) -> dict[str, tuple[str, int]]:
 def move_into_place(staging: Path, final: Path) -> None:
     """Rename the staged folder to its final name: readers see all of it or none."""
     if final.exists():
-        shutil.rmtree(staging, ignore_errors=True)
         raise OutputsExist(f"{final} already exists")
     for path in staging.iterdir():
         path.chmod(0o444)

@@ -59,19 +59,17 @@ def _file_check(source: Source, code: str, success: bool, message: str, **kw) ->
 
 
 def _sniff(path: Path) -> tuple[str, str]:
-    """The encoding and delimiter of a text file, judged from its first 64 KB."""
-    head = path.open("rb").read(65536)
+    """The encoding (UTF-8 unless the whole file says otherwise) and the header's delimiter."""
+    data = path.read_bytes()
     try:
-        text = head.decode("utf-8-sig")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a multi-byte character cut at the 64 KB boundary
-            text, encoding = head[: exc.start].decode("utf-8-sig"), "utf-8-sig"
-        else:
-            text, encoding = head.decode("cp1252", errors="replace"), "cp1252"
-    first_line = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(DELIMITERS, key=first_line.count) if first_line else ","
-    if first_line and first_line.count(delimiter) == 0:
+        text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
+    if not text.strip():
+        raise pd.errors.EmptyDataError
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    if first_line.count(delimiter) == 0:
         delimiter = ","
     return encoding, delimiter
 
@@ -86,17 +84,32 @@ def _read_raw(path: Path, notes: list[str]) -> pd.DataFrame:
     if delimiter != ",":
         notes.append(f"read with {delimiter!r} between columns instead of commas")
     return pd.read_csv(path, sep=delimiter, dtype=str, keep_default_na=False,
-                       encoding=encoding, encoding_errors="replace", quoting=csv.QUOTE_MINIMAL)
+                       skip_blank_lines=False, encoding=encoding, encoding_errors="replace",
+                       quoting=csv.QUOTE_MINIMAL)
+
+
+def _drop_blank_rows(raw: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """Rows with nothing in any cell are spacing, not records; the rest keep their row numbers."""
+    blank = raw.eq("").all(axis=1)
+    if blank.any():
+        rows = [spreadsheet_row(i) for i in blank[blank].index[:10]]
+        notes.append(f"blank rows ignored: {describe_rows(rows, int(blank.sum()))}")
+    return raw[~blank]
+
+
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2099-12-31 23:59:59")
 
 
 def _parse_dates(values: pd.Series, formats: list[str]) -> pd.Series:
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    """Dates in any of `formats`; a date outside 1900-2099 is a typing slip, so it is not a date."""
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     for fmt in formats:
         todo = parsed.isna() & values.notna()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce")
-    return parsed
+        parsed[todo] = pd.to_datetime(values[todo], format=fmt, errors="coerce").astype(
+            "datetime64[us]")
+    return parsed.where(parsed.between(EARLIEST, LATEST)).astype("datetime64[ns]")
 
 
 def _parse(values: pd.Series, column: Column) -> pd.Series:
@@ -114,8 +127,9 @@ def _parse(values: pd.Series, column: Column) -> pd.Series:
 
 
 _TYPE_WORDS = {"integer": "a whole number", "number": "a number",
-               "date": "a date (YYYY-MM-DD or DD/MM/YYYY)",
-               "datetime": "a date and time (YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"}
+               "date": "a date from 1900 to 2099 (YYYY-MM-DD or DD/MM/YYYY)",
+               "datetime": "a date and time from 1900 to 2099 "
+                           "(YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"}
 
 
 def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
@@ -147,12 +161,14 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     expected = [c.name for c in source.columns]
     missing = [c for c in expected if c not in positions]
     extra = [c for c in raw.columns if c not in expected]
-    if extra:
-        loaded.notes.append(f"extra columns ignored: {', '.join(extra)}")
     if missing:
+        # A header without the expected names may be a data row: its cells are not quoted back.
         hint = ""
         if len(raw.columns) == 1:
             hint = " The header is one column: is the file separated by another character?"
+        elif extra:
+            hint = (f" Row {HEADER_ROW} has {len(extra)} other columns: is the header row "
+                    "missing or renamed?")
         loaded.checks.append(_file_check(
             source, "FILE-COLUMNS", False,
             f"{label} has no column {', '.join(missing)} (header row {HEADER_ROW}).{hint}",
@@ -160,15 +176,18 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         return loaded
     loaded.checks.append(_file_check(source, "FILE-COLUMNS", True,
                                      f"{label} has every required column."))
+    if extra:
+        loaded.notes.append(f"extra columns ignored: {', '.join(extra)}")
+    raw = _drop_blank_rows(raw, loaded.notes)
     if raw.empty:
         loaded.checks.append(_file_check(
             source, "FILE-NO-ROWS", False, f"{label} has a header row but no data rows."))
         return loaded
 
-    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    frame = pd.DataFrame(index=raw.index)
     for column in source.columns:
         text = raw[column.name].iloc[:, 0] if raw[column.name].ndim == 2 else raw[column.name]
-        text = text.str.strip().replace("", None).reset_index(drop=True)
+        text = text.str.strip().replace("", None)
         frame[column.name] = parsed = _parse(text, column)
         if column.type == "text":
             continue

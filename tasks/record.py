@@ -62,11 +62,13 @@ def fingerprint(collected: list[Collected]) -> str | None:
 def finish_run(run_id: int, *, status: str, verdict: str | None, message: str = "",
                collected: list[Collected] = (), checks: list[Check] = (),
                outputs: dict[str, tuple[Path, str, int]] | None = None,
-               outputs_dir: Path | None = None) -> None:
+               outputs_dir: Path | None = None, keep_version: bool = True) -> None:
     """Store how the run ended, with its sources, data-quality results and outputs."""
     with session() as s:
         run = s.get(Run, run_id)
         run.status, run.verdict, run.message = status, verdict, message
+        if not keep_version:
+            run.version = None
         run.finished_at = _now()
         run.input_fingerprint = fingerprint(list(collected)) if collected else None
         run.outputs_dir = str(outputs_dir) if outputs_dir else None

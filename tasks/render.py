@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from tasks.render_tables import (
     write_json,
     write_xlsx,
 )
-from tasks.suppression import suppress
+from tasks.suppression import suppress_together
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,35 @@ class Rendered:
 def published_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
                      threshold: int) -> dict[str, pd.DataFrame]:
     """The published tables as they leave the council: suppressed where declared."""
-    return {t.name: suppress(tables[t.name], t.index, threshold) if t.suppress
-            else tables[t.name] for t in declaration.tables if t.published}
+    shown = [t for t in declaration.tables if t.published]
+    hidden = suppress_together({t.name: (tables[t.name], t.index) for t in shown if t.suppress},
+                               threshold)
+    return {t.name: hidden.get(t.name, tables[t.name]) for t in shown}
 
 
 @task(name="render", cache_policy=NO_CACHE)
 def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.DataFrame],
            checks: list[Check], collected: list[Collected], *, authority_name: str,
            version: int, verdict: str, final: Path) -> Rendered:
+    """Write every output into a staging folder, then move it into place as `final`."""
     staging = staging_folder(final)
+    try:
+        kinds = _write_all(staging, declaration, ctx, tables, checks, collected,
+                           authority_name, version, verdict)
+        digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
+                                           "period": str(ctx.period), "version": version})
+        kinds["manifest"] = "manifest.json"
+        move_into_place(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Rendered(final, {kind: (final / name, *digests[name]) for kind, name in kinds.items()})
+
+
+def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
+               tables: dict[str, pd.DataFrame], checks: list[Check],
+               collected: list[Collected], authority_name: str, version: int,
+               verdict: str) -> dict[str, str]:
+    """kind -> file name of every output written into `staging`."""
     stem = f"{declaration.id}-{str(ctx.period).replace('/', '-')}"
     as_of = datetime.combine(ctx.period.end, datetime.min.time())
     published = published_tables(declaration, tables, ctx.suppression_threshold)
@@ -84,9 +105,4 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
     json_path = staging / f"{stem}.json"
     write_json(document, json_path)
     kinds["json"] = json_path.name
-
-    digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
-                                       "period": str(ctx.period), "version": version})
-    kinds["manifest"] = "manifest.json"
-    move_into_place(staging, final)
-    return Rendered(final, {kind: (final / name, *digests[name]) for kind, name in kinds.items()})
+    return kinds

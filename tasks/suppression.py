@@ -5,6 +5,11 @@ Primary: a non-zero count under the threshold is hidden. Secondary: a row or col
 from its total, so another cell of that line is hidden too -- preferring one that also mends
 a crossing line, then a non-zero cell, then the smallest -- until no line has exactly one
 hidden cell.
+
+Tables published together are suppressed together: their margins may show the same
+quantity (breaches per order in a ward table's total row and in a month table's total row),
+so a margin hidden in one table is hidden wherever the same total, under the same label,
+appears in another.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ def _lone_line(hidden: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def suppression_mask(values: np.ndarray, threshold: int) -> np.ndarray:
-    """Which cells of a table of counts (margins included) to hide."""
+def suppression_mask(values: np.ndarray, threshold: int,
+                     forced: np.ndarray | None = None) -> np.ndarray:
+    """Which cells of a table of counts (margins included) to hide, `forced` ones among them."""
     hidden = (values > 0) & (values < threshold)
+    if forced is not None:
+        hidden |= forced
     while (lone := _lone_line(hidden)) is not None:
         axis, i = lone
         line_values = values[i] if axis == 0 else values[:, i]
@@ -47,15 +55,59 @@ def suppression_mask(values: np.ndarray, threshold: int) -> np.ndarray:
     return hidden
 
 
+def _counts(table: pd.DataFrame, index: tuple[str, ...]) -> list[str]:
+    return [c for c in table.columns if c not in index]
+
+
+def _margins(table: pd.DataFrame, index: tuple[str, ...]) -> dict[tuple[int, int], tuple]:
+    """(row, column) of each margin cell -> (its label, its value).
+
+    A cell in the ``Total`` row is labelled by its column; a cell in the ``Total`` column
+    by its row's first index value; the corner by ``Total``.
+    """
+    counts = _counts(table, index)
+    labels = table[index[0]].astype(str).tolist()
+    values = table[counts].to_numpy(dtype=float)
+    cells = {}
+    for r, row_label in enumerate(labels):
+        for k, column in enumerate(counts):
+            if row_label == TOTAL or column == TOTAL:
+                label = column if row_label == TOTAL else row_label
+                cells[(r, k)] = (label, values[r, k])
+    return cells
+
+
 def suppress(table: pd.DataFrame, index: tuple[str, ...], threshold: int) -> pd.DataFrame:
     """The table as published: hidden counts written as ``[c]``.
 
     Every column not in `index` is a count; a row whose first index value is ``Total``
     and a column named ``Total`` are margins, treated like any other line.
     """
-    counts = [c for c in table.columns if c not in index]
-    values = table[counts].to_numpy(dtype=float)
-    mask = suppression_mask(values, threshold)
+    return suppress_together({"table": (table, index)}, threshold)["table"]
+
+
+def suppress_together(tables: dict[str, tuple[pd.DataFrame, tuple[str, ...]]],
+                      threshold: int) -> dict[str, pd.DataFrame]:
+    """Tables published side by side, suppressed so none gives away another's hidden total."""
+    hidden_margins: set[tuple] = set()
+    while True:
+        masks = {}
+        for name, (table, index) in tables.items():
+            values = table[_counts(table, index)].to_numpy(dtype=float)
+            forced = np.zeros(values.shape, dtype=bool)
+            for (r, k), margin in _margins(table, index).items():
+                forced[r, k] = margin in hidden_margins
+            masks[name] = suppression_mask(values, threshold, forced)
+        found = {margin for name, (table, index) in tables.items()
+                 for cell, margin in _margins(table, index).items() if masks[name][cell]}
+        if found <= hidden_margins:
+            break
+        hidden_margins |= found
+    return {name: _written(table, index, masks[name]) for name, (table, index) in tables.items()}
+
+
+def _written(table: pd.DataFrame, index: tuple[str, ...], mask: np.ndarray) -> pd.DataFrame:
+    counts = _counts(table, index)
     out = table.astype({c: object for c in counts})
     for k, column in enumerate(counts):
         out.loc[mask[:, k], column] = SUPPRESSED

@@ -144,6 +144,39 @@ def test_a_correction_makes_the_next_version_and_keeps_the_first(tmp_path):
     assert Path(first["outputs_dir"]).exists() and Path(second["outputs_dir"]).exists()
 
 
+def _latest(**where) -> Run:
+    with session() as s:
+        query = select(Run).order_by(Run.id.desc())
+        for column, value in where.items():
+            query = query.where(getattr(Run, column) == value)
+        return s.exec(query).first()
+
+
+def test_a_run_that_fails_while_rendering_gives_its_version_back(tmp_path, monkeypatch):
+    rows = [breach(breach_id="F1", person_name=PERSON)]
+    monkeypatch.setattr("tasks.render.write_json", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        run(tmp_path / "a", rows, period="2026-06")
+    failed_run = _latest(period="2026-06")
+    assert failed_run.status == "failed" and failed_run.version is None
+    assert failed_run.message == "ZeroDivisionError while rendering; see the flow run's logs."
+    monkeypatch.undo()
+    again = run(tmp_path / "b", rows, period="2026-06")
+    assert again["version"] == 1
+    parent = Path(again["outputs_dir"]).parent
+    assert sorted(p.name for p in parent.iterdir()) == ["v1"]
+
+
+def test_arguments_refused_inside_the_flow_are_on_record(tmp_path):
+    from flows.skeleton import RunRefused
+
+    with pytest.raises(RunRefused, match="2026-13"):
+        pspo_breaches(period="2026-13", authority="demo", inputs=[])
+    refused = _latest(status="refused")
+    assert refused.period == "2026-13" and refused.version is None
+    assert "2026-13" in refused.message
+
+
 # --- bad input: a clear message, a recorded run with its results, the input archived ------
 
 def _archived(summary: dict) -> list[SourceFile]:

@@ -345,3 +345,57 @@ def test_label_names_an_empty_file(tmp_path, source):
     path.write_bytes(b"")
     assert read_source(path, source, label="June log.csv").checks[0].message == (
         "June log.csv is empty.")
+
+
+# --- what a spreadsheet leaves behind ------------------------------------------------------------
+
+
+def test_blank_lines_are_ignored_and_later_rows_keep_their_numbers(tmp_path, source):
+    path = write_log(tmp_path / "log.csv", [breach(), breach(breach_id="B2", fpn_amount="ten")])
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0], lines[1], "", ",,,,,,,,,,,,", lines[2], ",,,,"]) + "\n")
+    loaded = read_source(path, source)
+    assert loaded.rows == 2
+    assert loaded.notes == ["blank rows ignored: rows 3, 4, 6"]
+    assert check(loaded, "FILE-TYPE", "fpn_amount").location == (
+        "log.csv, column J (fpn_amount), row 5")
+
+
+def test_a_blank_row_in_a_spreadsheet_is_ignored(tmp_path, source):
+    rows = [breach(), {c: "" for c in HEADER}, breach(breach_id="B3", fpn_amount="ten")]
+    path = tmp_path / "log.xlsx"
+    pd.DataFrame(rows, columns=HEADER).to_excel(path, index=False, engine="openpyxl")
+    loaded = read_source(path, source)
+    assert loaded.rows == 2
+    assert loaded.notes == ["blank rows ignored: row 3"]
+    assert check(loaded, "FILE-TYPE", "fpn_amount").location == (
+        "log.xlsx, column J (fpn_amount), row 4")
+
+
+@pytest.mark.parametrize("value", ["0990-01-02", "9999-12-31", "02/01/1066"])
+def test_a_date_outside_1900_to_2099_is_not_a_date(tmp_path, source, value):
+    loaded = read_source(write_log(tmp_path / "log.csv", [breach(outcome_date=value)]), source)
+    found = check(loaded, "FILE-TYPE", "outcome_date")
+    assert not found.success
+    assert found.location == "log.csv, column K (outcome_date), row 2"
+    assert found.message == (
+        "Every outcome_date is a date from 1900 to 2099 (YYYY-MM-DD or DD/MM/YYYY).")
+
+
+def test_windows_1252_is_recognised_beyond_the_first_64_kb(tmp_path, source):
+    rows = [breach(breach_id=f"B{i}") for i in range(1, 1200)] + [breach(place="Café Row")]
+    path = write_log(tmp_path / "log.csv", rows, encoding="cp1252")
+    assert path.stat().st_size > 65536 and path.read_bytes().index(b"\xe9") > 65536
+    loaded = read_source(path, source)
+    assert loaded.frame["place"].iloc[-1] == "Café Row"
+    assert any("Windows-1252" in note for note in loaded.notes)
+
+
+def test_a_file_without_its_header_row_does_not_quote_its_first_row(tmp_path, source):
+    path = write_log(tmp_path / "log.csv", [breach(person_name="Zebedee Quux"), breach()])
+    path.write_text("\n".join(path.read_text().splitlines()[1:]) + "\n")
+    loaded = read_source(path, source)
+    assert failed(loaded) == [("FILE-COLUMNS", None)]
+    message = check(loaded, "FILE-COLUMNS").message
+    assert "is the header row missing or renamed?" in message
+    assert "Zebedee" not in message + " ".join(loaded.notes)

@@ -64,4 +64,16 @@ def test_a_version_folder_is_never_overwritten(tmp_path):
     with pytest.raises(OutputsExist):
         move_into_place(again, final)
     assert (final / "a.csv").read_text() == "x\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["v1"]
+
+
+def test_a_render_that_cannot_finish_leaves_nothing_staged(pspo, ctx, prepared, monkeypatch):
+    parent = prepared[0] / "d"
+    first = _render(pspo, ctx, prepared, parent / "v3")
+    before = first.files["pdf"][0].read_bytes()
+    with pytest.raises(OutputsExist):
+        _render(pspo, ctx, prepared, parent / "v3")
+    monkeypatch.setattr("tasks.render.write_json", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        _render(pspo, ctx, prepared, parent / "v4")
+    assert sorted(p.name for p in parent.iterdir()) == ["v3"]
+    assert first.files["pdf"][0].read_bytes() == before

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tasks.suppression import SUPPRESSED, suppress, suppression_mask
+from tasks.suppression import SUPPRESSED, suppress, suppress_together, suppression_mask
 
 
 def with_margins(inner) -> np.ndarray:
@@ -165,3 +165,43 @@ def test_suppress_of_a_table_without_small_counts_changes_no_value():
                           "Total": [9, 9]})
     out = suppress(table, ("Ward",), 5)
     assert out.to_dict("list") == table.to_dict("list")
+
+
+# --- tables published together ------------------------------------------------------------------
+
+
+def _with_margins(table: pd.DataFrame, index: str) -> pd.DataFrame:
+    table = table.assign(Total=table.drop(columns=index).sum(axis=1))
+    total = {index: "Total", **table.drop(columns=index).sum().to_dict()}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def test_a_total_hidden_in_one_table_is_hidden_where_another_table_shows_it():
+    # Both tables count the same breaches per order. Alone, the ward table shows the Centre
+    # total (20), which the month table hides; from it, Jan/Centre = 20 - 12 = 8 and then
+    # Jan/Park = 11 - 8 = 3, a hidden small count.
+    wards = _with_margins(pd.DataFrame({"Ward": ["Aston", "Bordesley"], "Park": [0, 3],
+                                        "Centre": [20, 0]}), "Ward")
+    months = _with_margins(pd.DataFrame({"Month": ["Jan", "Feb", "Mar"], "Park": [3, 0, 0],
+                                         "Centre": [8, 12, 0]}), "Month")
+    alone = suppress(wards, ("Ward",), 5), suppress(months, ("Month",), 5)
+    assert alone[0].iloc[-1]["Centre"] == 20 and alone[1].iloc[-1]["Centre"] == SUPPRESSED
+
+    out = suppress_together({"wards": (wards, ("Ward",)), "months": (months, ("Month",))}, 5)
+    for name in ("wards", "months"):
+        assert out[name].iloc[-1]["Centre"] == SUPPRESSED
+        assert out[name].iloc[-1]["Park"] == SUPPRESSED
+    assert out["months"].iloc[1].tolist() == ["Feb", 0, 12, 12]  # nothing hidden needlessly
+    for name, table in out.items():  # and still no line with exactly one hidden cell
+        hidden = table.drop(columns=table.columns[0]).eq(SUPPRESSED).to_numpy()
+        assert 1 not in hidden.sum(axis=0) and 1 not in hidden.sum(axis=1), name
+
+
+def test_tables_without_shared_totals_are_suppressed_as_if_alone():
+    wards = _with_margins(pd.DataFrame({"Ward": ["Aston", "Bordesley"], "Park": [1, 9],
+                                        "Centre": [20, 30]}), "Ward")
+    months = _with_margins(pd.DataFrame({"Month": ["Jan", "Feb"], "Beach": [2, 40],
+                                         "Pier": [8, 12]}), "Month")
+    out = suppress_together({"wards": (wards, ("Ward",)), "months": (months, ("Month",))}, 5)
+    pd.testing.assert_frame_equal(out["wards"], suppress(wards, ("Ward",), 5))
+    pd.testing.assert_frame_equal(out["months"], suppress(months, ("Month",), 5))

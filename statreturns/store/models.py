@@ -23,7 +23,7 @@ class Run(SQLModel, table=True):
     reason: str = ""
     flow_run_id: str | None = None
     status: str = "running"
-    """running, produced, blocked or failed."""
+    """running, produced, blocked, failed or refused (arguments refused before reading)."""
     verdict: str | None = None
     """pass, queries or blocked: the data-quality verdict."""
     message: str = ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,9 @@ def _years_after(day: date, years: int) -> date:
 class Condition(BaseModel):
     id: str
     name: str
-    section: str
+    section: Literal["s63", "s67"]
+    """The power a breach is dealt with under (Anti-social Behaviour, Crime and Policing
+    Act 2014): s63 for alcohol, s67 for the rest."""
     start: date | None = None
     end: date | None = None
 
@@ -253,7 +256,7 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     log = _prepared(sources["enforcement-log"], ctx)
 
     conditions = pd.DataFrame(
-        [(o.id, c.id, o.name, c.name, c.section.replace("s", "s.")) for o in orders
+        [(o.id, c.id, o.name, c.name, f"s.{c.section[1:]}") for o in orders
          for c in o.conditions],
         columns=["order", "condition", "Order", "Condition", "Section"])
     counts = _crosstab(log, ["order", "condition"], "month", ctx.period.months, {})

@@ -61,8 +61,9 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart in the board PDF: one bar group per row of `table` (its Total row left
-    out), one bar per column in `values` -- or per count column but Total where empty."""
+    """A bar chart in the board PDF: a group of bars for each row of `table` but its Total
+    row, named by its `category` column; a bar for each column in `values` (every count
+    column but Total when `values` is empty)."""
 
     table: str
     category: str
@@ -111,6 +112,3 @@ class ReturnDeclaration:
     @property
     def default_period_type(self) -> PeriodType:
         return self.period_types[0]
-
-    def table(self, name: str) -> Table:
-        return next(t for t in self.tables if t.name == name)

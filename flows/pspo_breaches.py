@@ -294,7 +294,7 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
             "repeat_breachers": _repeat_breachers(log, order_names)}
 
 
-def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
+def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
     """Per order: the order total beside the same total reached through each other table."""
     totals = tables["order_totals"].set_index("Order")
     names = list(totals.index)
@@ -318,7 +318,7 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> pd.DataFrame:
         "prosecuted_after_fpn": totals["Prosecuted after FPN"].to_numpy(),
         "prosecuted": outcomes["Prosecuted"].to_numpy(),
     })
-    return frame
+    return {"reconciliation": frame}
 
 
 def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:
@@ -357,7 +357,6 @@ DECLARATION = ReturnDeclaration(
     ),
     assemble=assemble,
     reconcile=reconcile,
-    reconcile_key="order",
     configure=Orders.model_validate,
     headline=headline,
     chart=Chart("trend", "Month", (), "Breaches by month"),

@@ -20,7 +20,7 @@ from statreturns.periods import parse_period
 from statreturns.quality import Check, verdict
 from statreturns.settings import get_settings
 from tasks.assemble import assemble
-from tasks.collect import collect, find_source, inbox_folder
+from tasks.collect import collect, files_in, find_source, inbox_folder
 from tasks.outputs import version_folder
 from tasks.publish import publish
 from tasks.record import allocate_version, finish_run, open_run
@@ -49,11 +49,13 @@ def prepare(declaration: ReturnDeclaration, period: str, authority: str) -> Cont
 
 
 def source_paths(declaration: ReturnDeclaration, ctx: Context,
-                 inputs: list[str] | None) -> dict[str, Path]:
-    """Each source's file: named in `inputs` (``name=path``, or a path whose file name
-    starts with the source's name, or the only source's path), else found in the inbox."""
+                 inputs: list[str] | None) -> dict[str, list[Path]]:
+    """Each source's files: named in `inputs` (``name=path``, or a path whose file name
+    starts with the source's name, or the only source's path; a folder stands for the
+    files in it), else found in the inbox."""
     folder = inbox_folder(get_settings().inbox, declaration.id, ctx)
     paths = {s.name: find_source(folder, s) for s in declaration.sources}
+    given: dict[str, list[Path]] = {}
     for item in inputs or []:
         name, sep, path = item.partition("=")
         if not sep:
@@ -68,7 +70,15 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
         if name not in paths:
             raise RunRefused(f"{declaration.id} has no source '{name}'; "
                              f"its sources are {', '.join(paths)}")
-        paths[name] = Path(path).expanduser().resolve()
+        given.setdefault(name, []).append(Path(path).expanduser().resolve())
+    for source in declaration.sources:
+        files = given.get(source.name, [])
+        if len(files) == 1 and files[0].is_dir():
+            files = files_in(files[0]) if source.many else find_source(files[0], source)
+        if len(files) > 1 and not source.many:
+            raise RunRefused(f"{source.name} is one file; {len(files)} were given")
+        if files:
+            paths[source.name] = files
     return paths
 
 
@@ -93,17 +103,21 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     collected, checks = [], []
     stage, final = "collecting", None
     try:
+        frames = {}
         for source in declaration.sources:
-            got = collect(source, paths[source.name], settings.archive, ctx)
-            collected.append(got)
+            got = collect(source, paths[source.name], settings.archive, ctx,
+                          folder=inbox_folder(settings.inbox, declaration.id, ctx) / source.name)
+            collected += got.files
             checks += got.checks
+            frames[source.name] = got.frame
             if got.frame is not None:
                 checks += validate_source(declaration.id, got, ctx)
-            logger.info("%s: %s rows, %s", source.name, got.rows, "; ".join(got.notes) or "ok")
+            for c in got.files:
+                logger.info("%s: %s rows, %s", c.path.name, c.rows, "; ".join(c.notes) or "ok")
         tables = None
         if verdict(checks) != "blocked":
             stage = "assembling"
-            tables = assemble(declaration, {c.source.name: c.frame for c in collected}, ctx)
+            tables = assemble(declaration, frames, ctx)
             checks += validate_return(declaration, tables, ctx)
         summary["verdict"] = verdict(checks)
         if summary["verdict"] == "blocked":

@@ -126,6 +126,37 @@ def status(as_json: JsonOpt = False) -> None:
 
 
 @app.command()
+def rules(
+    return_id: Annotated[str | None, typer.Argument(help="Only this return's rules")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or csv")] = "table",
+) -> None:
+    """Every rule of every return: its code, severity and what it asks, in plain words."""
+    import csv
+
+    from statreturns.rules import FIELDS, catalogue
+
+    if return_id:
+        try:
+            registry.get(return_id)
+        except KeyError as exc:
+            _refuse(exc.args[0])
+    if fmt not in ("table", "csv"):
+        _refuse(f"--format is table or csv, not {fmt!r}")
+    rows = catalogue(return_id)
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return
+    table = Table("severity", "checks", "columns", "rule")
+    table.columns[:0] = [Column("return", no_wrap=True), Column("code", no_wrap=True)]
+    for r in rows:
+        table.add_row(r["return"], r["code"], r["severity"], r["checks"], r["columns"],
+                      r["rule"])
+    console.print(table)
+
+
+@app.command()
 def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
             as_json: JsonOpt = False) -> None:
     """Every run of a return for a period, oldest first, with failed checks."""
@@ -185,9 +216,10 @@ def _generate(return_id: str, period: str, authority: str, rows: int | None, pro
     folder.mkdir(parents=True, exist_ok=True)
     frames = registry.demo_data(return_id).generate(ctx.period, ctx.config, rows, problems)
     written = []
-    for name, frame in frames.items():
+    for name, frame in frames.items():  # a name may be a source's folder and a file in it
         path = folder / f"{name}.csv"
-        partial = path.with_suffix(".csv.partial")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.partial")
         frame.to_csv(partial, index=False, lineterminator="\n")
         partial.replace(path)
         written.append(path)

@@ -24,6 +24,9 @@ class Column:
     personal: bool = False
     """Personal data: used in the run, never shown in a sample, log or output."""
     description: str = ""
+    no_data: tuple[str, ...] = ()
+    """Words meaning the figure is not available (e.g. "No data available"): read as
+    missing, never as zero and never as a bad value."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Source:
     """Adds helper columns the suite's rules need (e.g. the dates a condition is in force)."""
     parameters: Callable[[Context], dict[str, Any]] | None = None
     """Values for the suite's ``$PARAMETER`` placeholders."""
+    many: bool = False
+    """The source is a folder of files read alike (e.g. one per provider and quarter)."""
 
     @property
     def suite(self) -> str:
@@ -56,6 +61,8 @@ class Table:
     index: tuple[str, ...]
     published: bool = False
     suppress: bool = False
+    round_to: int | None = None
+    """Published counts are rounded to this (e.g. 10, as a national release asks)."""
     note: str = ""
 
 
@@ -92,9 +99,9 @@ class ReturnDeclaration:
     sources: tuple[Source, ...]
     tables: tuple[Table, ...]
     assemble: Callable[[Mapping[str, pd.DataFrame], Context], Tables]
-    reconcile: Callable[[Tables, Context], pd.DataFrame]
-    """A frame of figures that must agree, one row per key; the return suite checks it."""
-    reconcile_key: str
+    reconcile: Callable[[Tables, Context], Tables]
+    """Frames of figures that must agree, by the name of the suite that checks each
+    (``expectations/<return>/<name>.json``); a frame's first column names its rows."""
     configure: Callable[[dict], Any] = dict
     """Turns the authority's config file for this return into the object `Context.config`."""
     headline: Callable[[Tables, Context], list[tuple[str, str]]] = lambda tables, ctx: []

@@ -1,4 +1,4 @@
-"""Collect: find each source, fingerprint it, keep a read-only copy, read it."""
+"""Collect: find each source's files, fingerprint them, keep read-only copies, read them."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from statreturns.declaration import Context, Source
 from statreturns.quality import Check
-from tasks.read import Loaded, read_source
+from tasks.read import Loaded, read_source, spreadsheet_row
 
 SOURCE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+FILE, ROW = "_file", "_row"
 
 
 @dataclass(kw_only=True)
@@ -60,18 +62,45 @@ def inbox_folder(inbox: Path, return_id: str, ctx: Context) -> Path:
     return inbox / ctx.authority / return_id / str(ctx.period).replace("/", "-")
 
 
-def find_source(folder: Path, source: Source) -> Path:
-    """The inbox file for a source: ``<source name>.<csv|xlsx>`` in the period's folder."""
+def files_in(folder: Path) -> list[Path]:
+    """The spreadsheets in a folder, by name (hidden and partly written files left out)."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+                  and p.suffix.lower() in SOURCE_SUFFIXES)
+
+
+def find_source(folder: Path, source: Source) -> list[Path]:
+    """The inbox files for a source: ``<source name>.<csv|xlsx>`` in the period's folder,
+    or every spreadsheet in its ``<source name>/`` folder when the source is many files."""
+    if source.many:
+        return files_in(folder / source.name)
     for suffix in SOURCE_SUFFIXES:
         candidate = folder / f"{source.name}{suffix}"
         if candidate.exists():
-            return candidate
-    return folder / f"{source.name}.csv"
+            return [candidate]
+    return [folder / f"{source.name}.csv"]
 
 
-@task(name="collect", cache_policy=NO_CACHE, task_run_name="collect {source.name}")
-def collect(source: Source, path: Path, archive_root: Path, ctx: Context) -> Collected:
-    """Fingerprint, archive and read one source, adding the helper columns its rules need."""
+@dataclass
+class Gathered:
+    """A source's files as collected, and their rows stacked into one frame.
+
+    The frame has two more columns, `FILE` (the file's name) and `ROW` (the row's number in
+    its spreadsheet), so that every rule's failure can be found in the file it came from.
+    """
+
+    source: Source
+    files: list[Collected]
+    frame: pd.DataFrame | None
+    checks: list[Check]
+
+    @property
+    def letters(self) -> dict[str, dict[str, str]]:
+        return {c.path.name: c.letters for c in self.files}
+
+
+def _collect_file(source: Source, path: Path, archive_root: Path) -> Collected:
     if not path.is_file():
         missing = Check(
             suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
@@ -80,7 +109,32 @@ def collect(source: Source, path: Path, archive_root: Path, ctx: Context) -> Col
     sha256, archived = archive(path, archive_root)
     # Read the archived copy: what is checked is exactly what was fingerprinted.
     loaded = read_source(archived, source, label=path.name)
-    if loaded.frame is not None and source.derive:
-        loaded.frame = source.derive(loaded.frame, ctx)
     return Collected(**vars(loaded), source=source, path=path, sha256=sha256,
                      archive_path=archived)
+
+
+def _stacked(files: list[Collected]) -> pd.DataFrame | None:
+    frames = [c.frame.assign(**{FILE: c.path.name, ROW: c.frame.index.map(spreadsheet_row)})
+              for c in files if c.frame is not None]
+    if not frames:
+        return None
+    stacked = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
+        frames[0].reset_index(drop=True)
+    return stacked.astype({FILE: "category"})
+
+
+@task(name="collect", cache_policy=NO_CACHE, task_run_name="collect {source.name}")
+def collect(source: Source, paths: list[Path], archive_root: Path, ctx: Context,
+            folder: Path | None = None) -> Gathered:
+    """Fingerprint, archive and read a source's files, then stack their rows and add the
+    helper columns its rules need. `folder` is where a many-file source was looked for."""
+    files = [_collect_file(source, p, archive_root) for p in paths]
+    checks = [check for c in files for check in c.checks]
+    if not files:
+        checks.append(Check(
+            suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
+            success=False, message=f"No {source.title.lower()} files were found in {folder}."))
+    frame = _stacked(files)
+    if frame is not None and source.derive:
+        frame = source.derive(frame, ctx)
+    return Gathered(source=source, files=files, frame=frame, checks=checks)

@@ -49,6 +49,11 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
 
 
+def no_data_column(name: str) -> str:
+    """The flag beside a column whose figures may be written as not available."""
+    return f"{name}_no_data"
+
+
 def spreadsheet_row(index: int) -> int:
     return index + HEADER_ROW + 1
 
@@ -188,6 +193,10 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     for column in source.columns:
         text = raw[column.name].iloc[:, 0] if raw[column.name].ndim == 2 else raw[column.name]
         text = text.str.strip().replace("", None)
+        if column.no_data:
+            no_data = text.str.lower().isin([w.lower() for w in column.no_data])
+            frame[no_data_column(column.name)] = no_data.to_numpy(dtype=bool)
+            text = text.mask(no_data, None)
         frame[column.name] = parsed = _parse(text, column)
         if column.type == "text":
             continue

@@ -23,7 +23,7 @@ from tasks.render_tables import (
     write_json,
     write_xlsx,
 )
-from tasks.suppression import suppress_together
+from tasks.suppression import round_counts, suppress_together
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,9 @@ def published_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFr
     shown = [t for t in declaration.tables if t.published]
     hidden = suppress_together({t.name: (tables[t.name], t.index) for t in shown if t.suppress},
                                threshold)
-    return {t.name: hidden.get(t.name, tables[t.name]) for t in shown}
+    out = {t.name: hidden.get(t.name, tables[t.name]) for t in shown}
+    return {t.name: round_counts(out[t.name], t.index, t.round_to) if t.round_to
+            else out[t.name] for t in shown}
 
 
 @task(name="render", cache_policy=NO_CACHE)

@@ -112,3 +112,13 @@ def _written(table: pd.DataFrame, index: tuple[str, ...], mask: np.ndarray) -> p
     for k, column in enumerate(counts):
         out.loc[mask[:, k], column] = SUPPRESSED
     return out
+
+
+def round_counts(table: pd.DataFrame, index: tuple[str, ...], to: int) -> pd.DataFrame:
+    """Visible counts rounded to the nearest `to` (halves up), as national releases print
+    them; hidden cells stay hidden. Totals are rounded themselves, not summed after."""
+    out = table.astype({c: object for c in _counts(table, index)})
+    for column in _counts(table, index):
+        out[column] = [v if isinstance(v, str) or pd.isna(v) else int(np.floor(v / to + 0.5) * to)
+                       for v in out[column]]
+    return out

@@ -23,7 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from statreturns.declaration import Context, ReturnDeclaration
 from statreturns.quality import REDACTED, SEVERITIES, Check, describe_rows
 from statreturns.settings import get_settings
-from tasks.collect import Collected
+from tasks.collect import FILE, ROW, Gathered
 from tasks.read import spreadsheet_row
 
 
@@ -129,19 +129,42 @@ def run_suite(
     return checks
 
 
+def _place(label: str, letters: dict[str, str], columns: list[str], rows: str) -> str:
+    cols = ", ".join(f"{letters[c]} ({c})" for c in columns if c in letters)
+    return ", ".join(p for p in (label, f"column {cols}" if cols else "", rows) if p)
+
+
 def spreadsheet_locator(file_label: str, letters: dict[str, str]) -> Callable:
-    """Words a place in a source file: its name, column letters and spreadsheet rows."""
+    """Words a place in one source file: its name, column letters and spreadsheet rows."""
 
     def locate(columns: list[str], index: list, count: int) -> str:
-        cols = ", ".join(f"{letters[c]} ({c})" for c in columns if c in letters)
         rows = describe_rows([spreadsheet_row(int(i)) for i in index], count)
-        return ", ".join(p for p in (file_label, f"column {cols}" if cols else "", rows) if p)
+        return _place(file_label, letters, columns, rows)
 
     return locate
 
 
-def key_locator(table_label: str, frame: pd.DataFrame, key: str) -> Callable:
-    """Words a place in a frame of figures by the value of its key column."""
+def stacked_locator(frame: pd.DataFrame, letters: dict[str, dict[str, str]]) -> Callable:
+    """Words a place in the rows of several files stacked together (see `tasks.collect`)."""
+
+    def locate(columns: list[str], index: list, count: int) -> str:
+        by_file: dict[str, list[int]] = {}
+        for i in index:
+            by_file.setdefault(frame.at[i, FILE], []).append(int(frame.at[i, ROW]))
+        if len(by_file) == 1:
+            [(label, rows)] = by_file.items()
+            return _place(label, letters[label], columns, describe_rows(rows, count))
+        places = [_place(label, letters[label], columns, describe_rows(rows, len(rows)))
+                  for label, rows in by_file.items()]
+        more = count - len(index)
+        return "; ".join(places) + (f"; and {more} more rows" if more > 0 else "")
+
+    return locate
+
+
+def key_locator(table_label: str, frame: pd.DataFrame) -> Callable:
+    """Words a place in a frame of figures by the value of its first column."""
+    key = frame.columns[0]
 
     def locate(columns: list[str], index: list, count: int) -> str:
         keys = [str(frame.loc[i, key]) for i in index if i in frame.index]
@@ -155,20 +178,32 @@ def suite_path(return_id: str, suite: str) -> Path:
     return get_settings().expectations / return_id / f"{suite}.json"
 
 
-@task(name="validate source", cache_policy=NO_CACHE, task_run_name="validate {got.source.name}")
-def validate_source(return_id: str, got: Collected, ctx: Context) -> list[Check]:
-    """The source's suite over its rows."""
+def check_source(return_id: str, got: Gathered, ctx: Context) -> list[Check]:
+    """The source's suite over its stacked rows."""
     source = got.source
     parameters = source.parameters(ctx) if source.parameters else {}
     return run_suite(got.frame, load_suite(suite_path(return_id, source.suite)), parameters,
-                     locate=spreadsheet_locator(got.path.name, got.letters),
+                     locate=stacked_locator(got.frame, got.letters),
                      personal=source.personal_columns)
+
+
+def check_figures(return_id: str, frames: dict[str, pd.DataFrame]) -> list[Check]:
+    """Each frame of figures that must agree, through the suite of the same name."""
+    checks = []
+    for suite, frame in frames.items():
+        frame = frame.reset_index(drop=True)
+        checks += run_suite(frame, load_suite(suite_path(return_id, suite)), {},
+                            locate=key_locator(suite, frame))
+    return checks
+
+
+@task(name="validate source", cache_policy=NO_CACHE, task_run_name="validate {got.source.name}")
+def validate_source(return_id: str, got: Gathered, ctx: Context) -> list[Check]:
+    return check_source(return_id, got, ctx)
 
 
 @task(name="validate return", cache_policy=NO_CACHE)
 def validate_return(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
                     ctx: Context) -> list[Check]:
-    """The return's reconciliation suite over the figures that must agree."""
-    frame = declaration.reconcile(tables, ctx).reset_index(drop=True)
-    return run_suite(frame, load_suite(suite_path(declaration.id, "return")), {},
-                     locate=key_locator("reconciliation", frame, declaration.reconcile_key))
+    """The return's suites over the figures that must agree (totals, years, periods)."""
+    return check_figures(declaration.id, declaration.reconcile(tables, ctx))

@@ -399,3 +399,17 @@ def test_a_file_without_its_header_row_does_not_quote_its_first_row(tmp_path, so
     message = check(loaded, "FILE-COLUMNS").message
     assert "is the header row missing or renamed?" in message
     assert "Zebedee" not in message + " ".join(loaded.notes)
+
+
+def test_words_for_no_data_are_missing_and_flagged_not_bad_values(tmp_path):
+    from statreturns.declaration import Column, Source
+
+    source = Source("extract", "Extract", (Column("measure"), Column(
+        "count", "integer", no_data=("No data available",))))
+    path = tmp_path / "extract.csv"
+    path.write_text("measure,count\nfires,no data available\nthefts,0\nrobbery,12\nassault,\n")
+    loaded = read_source(path, source)
+    assert failed(loaded) == []
+    assert loaded.frame["count"].tolist()[1:3] == [0, 12]
+    assert loaded.frame["count"].isna().tolist() == [True, False, False, True]
+    assert loaded.frame["count_no_data"].tolist() == [True, False, False, False]

@@ -19,10 +19,10 @@ def prepared(pspo, ctx, tmp_path_factory):
     folder = tmp_path_factory.mktemp("render")
     path = folder / "enforcement-log.csv"
     generate(ctx.period, ctx.config, problems=True)["enforcement-log"].to_csv(path, index=False)
-    got = collect.fn(pspo.sources[0], path, folder / "archive", ctx)
+    got = collect.fn(pspo.sources[0], [path], folder / "archive", ctx)
     checks = got.checks + validate_source.fn(pspo.id, got, ctx)
     tables = pspo.assemble({"enforcement-log": got.frame}, ctx)
-    return folder, got, checks, tables
+    return folder, got.files[0], checks, tables
 
 
 def _render(pspo, ctx, prepared, final: Path):

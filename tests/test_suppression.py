@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tasks.suppression import SUPPRESSED, suppress, suppress_together, suppression_mask
+from tasks.suppression import (
+    SUPPRESSED,
+    round_counts,
+    suppress,
+    suppress_together,
+    suppression_mask,
+)
 
 
 def with_margins(inner) -> np.ndarray:
@@ -205,3 +211,13 @@ def test_tables_without_shared_totals_are_suppressed_as_if_alone():
     out = suppress_together({"wards": (wards, ("Ward",)), "months": (months, ("Month",))}, 5)
     pd.testing.assert_frame_equal(out["wards"], suppress(wards, ("Ward",), 5))
     pd.testing.assert_frame_equal(out["months"], suppress(months, ("Month",), 5))
+
+
+def test_round_counts_rounds_visible_counts_halves_up_and_leaves_hidden_cells():
+    table = pd.DataFrame({"Type": ["Refuge", "Dispersed", "Total"], "Households": [3, 125, 128],
+                          "Children": [15, 44, 59], "Total": [18, 169, 187]})
+    out = round_counts(suppress(table, ("Type",), 5), ("Type",), 10)
+    assert out.to_dict("list") == {
+        "Type": ["Refuge", "Dispersed", "Total"], "Households": [SUPPRESSED, SUPPRESSED, 130],
+        "Children": [SUPPRESSED, SUPPRESSED, 60], "Total": [20, 170, 190]}
+    assert round_counts(table, ("Type",), 10)["Households"].tolist() == [0, 130, 130]

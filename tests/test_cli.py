@@ -67,7 +67,8 @@ def test_run_exit_codes_and_status_json(tmp_path):
     assert "Traceback" not in blocked.stdout + blocked.stderr
 
     status = command("status", "--json")
-    rows = [r for r in json.loads(status.stdout) if r["period"] == "2026-Q1"]
+    rows = [r for r in json.loads(status.stdout)
+            if (r["return"], r["period"]) == ("pspo-breaches", "2026-Q1")]
     [latest] = rows
     assert latest["status"] == "blocked" and latest["latest_version"] == 1
     assert latest["data_quality"]["errors"] == 1
@@ -85,3 +86,26 @@ def test_list_shows_each_declared_return():
     result = command("list")
     assert result.returncode == 0
     assert "pspo-breaches" in result.stdout and "PSPO breach counts" in result.stdout
+
+
+def test_rules_lists_every_rule_of_a_return_in_words():
+    import csv
+    import io
+
+    result = command("rules", "pspo-breaches", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["code"] for r in rows] == [f"PSPO-{n:03d}" for n in range(1, 20)] + [
+        f"PSPO-R{n:02d}" for n in range(1, 7)]
+    first = rows[0]
+    assert (first["return"], first["suite"], first["checks"], first["severity"],
+            first["columns"], first["rule"]) == (
+        "pspo-breaches", "enforcement-log", "Enforcement log", "error", "breach_id",
+        "Every breach has a breach id.")
+    assert rows[-1]["checks"] == "the assembled return" and rows[-1]["suite"] == "reconciliation"
+    assert all(r["rule"] and r["severity"] in ("error", "query") for r in rows)
+
+
+def test_rules_of_an_unknown_return_are_refused():
+    result = command("rules", "nowhere")
+    assert result.returncode == 2 and "no return 'nowhere'" in result.stderr

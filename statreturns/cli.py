@@ -78,13 +78,23 @@ def _show_summary(summary: dict) -> None:
 
 
 @app.command("list")
-def list_returns() -> None:
-    """The declared returns, their periods and deadlines."""
-    table = Table("title", "periods", "deadline", "recipient", "sign-off")
+def list_returns(
+    fmt: Annotated[str, typer.Option("--format", help="table or markdown (the README's)")]
+    = "table",
+) -> None:
+    """The declared returns, their periods, deadlines, recipients and owners."""
+    if fmt == "markdown":
+        from statreturns.describe import returns_markdown
+
+        print(returns_markdown())
+        return
+    if fmt != "table":
+        _refuse(f"--format is table or markdown, not {fmt!r}")
+    table = Table("title", "periods", "deadline", "recipient", "owner", "sign-off")
     table.columns.insert(0, Column("return", no_wrap=True))
     for d in registry.declarations().values():
         table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types), d.deadline,
-                      d.recipient, "yes" if d.sign_off else "no")
+                      d.recipient, d.owner, "yes" if d.sign_off else "no")
     console.print(table)
 
 

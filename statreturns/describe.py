@@ -1,0 +1,52 @@
+"""The returns described for people: the README's table of returns is written from here,
+so it always says what the declarations say."""
+
+from __future__ import annotations
+
+from statreturns import registry
+from statreturns.declaration import ReturnDeclaration, Source, Table
+
+START, END = "<!-- returns: written by `statreturns list --format markdown` -->", \
+    "<!-- end of returns -->"
+PERIOD_WORDS = {"month": "month", "quarter": "quarter", "financial-year": "financial year",
+                "rolling-12-months": "rolling 12 months"}
+
+
+def _periods(declaration: ReturnDeclaration) -> str:
+    words = [PERIOD_WORDS[t.value] for t in declaration.period_types]
+    if len(words) > 1:
+        words[0] += " (default)"
+    return ", ".join(words)
+
+
+def _source(source: Source) -> str:
+    where = (f"`{source.name}/` (a folder of files, one per sender)" if source.many
+             else f"`{source.name}.csv` or `.xlsx`")
+    columns = ", ".join(f"`{c.name}`" + (" (personal)" if c.personal else "")
+                        for c in source.columns)
+    return f"- **{source.title}**: {where}; columns {columns}"
+
+
+def _table(table: Table) -> str:
+    if not table.published:
+        kind = "internal (board PDF, JSON)"
+    else:
+        kind = "published (CSV, XLSX" + (", small counts suppressed" if table.suppress else "") \
+            + (f", rounded to the nearest {table.round_to}" if table.round_to else "") + ")"
+    return f"- {table.title}: {kind}"
+
+
+def returns_markdown() -> str:
+    """The returns table and, for each return, its sources and outputs."""
+    declarations = registry.declarations().values()
+    lines = [START, "", "| return id | title | period | deadline | recipient | owner |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| `{d.id}` | {d.title} | {_periods(d)} | {d.deadline} | {d.recipient} | "
+              f"{d.owner} |" for d in declarations]
+    for d in declarations:
+        lines += ["", f"### `{d.id}`: {d.title}", "", d.description, "",
+                  "Sources, in the inbox folder of the period:", ""]
+        lines += [_source(s) for s in d.sources]
+        lines += ["", "Outputs: a board PDF of every table, a JSON of every table, and:", ""]
+        lines += [_table(t) for t in d.tables]
+    return "\n".join([*lines, "", END])

@@ -114,7 +114,8 @@ def _collect_file(source: Source, path: Path, archive_root: Path) -> Collected:
 
 
 def _stacked(files: list[Collected]) -> pd.DataFrame | None:
-    frames = [c.frame.assign(**{FILE: c.path.name, ROW: c.frame.index.map(spreadsheet_row)})
+    frames = [c.frame.assign(**{FILE: c.path.name,
+                                ROW: spreadsheet_row(c.frame.index.to_numpy())})
               for c in files if c.frame is not None]
     if not frames:
         return None

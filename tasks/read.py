@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from statreturns.declaration import Column, Source
@@ -54,7 +55,8 @@ def no_data_column(name: str) -> str:
     return f"{name}_no_data"
 
 
-def spreadsheet_row(index: int) -> int:
+def spreadsheet_row(index: int | np.ndarray) -> int | np.ndarray:
+    """The spreadsheet row number of a 0-based data row (or of an array of them)."""
     return index + HEADER_ROW + 1
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from statreturns.deadlines import check_rule
 from statreturns.periods import Period, PeriodType
 
 ColumnType = Literal["text", "integer", "number", "date", "datetime"]
@@ -96,6 +97,7 @@ class ReturnDeclaration:
     recipient: str
     period_types: tuple[PeriodType, ...]
     deadline: str
+    """When a period's return is due, in a form `statreturns.deadlines` reads."""
     sources: tuple[Source, ...]
     tables: tuple[Table, ...]
     assemble: Callable[[Mapping[str, pd.DataFrame], Context], Tables]
@@ -112,6 +114,7 @@ class ReturnDeclaration:
     def __post_init__(self) -> None:
         if not SLUG.match(self.id):
             raise ValueError(f"return id {self.id!r} must be lower-case letters, digits and -")
+        check_rule(self.deadline)
         names = [t.name for t in self.tables]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.id}: table names repeat")

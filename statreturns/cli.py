@@ -135,6 +135,48 @@ def status(as_json: JsonOpt = False) -> None:
             console.print(f"{r['return']} {r['period']}: {r['outputs_dir']}", soft_wrap=True)
 
 
+def _date(text: str | None, default: date) -> date:
+    if text is None:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _refuse(f"'{text}' is not a date: write YYYY-MM-DD")
+
+
+@app.command()
+def calendar(
+    from_: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD (default: today, "
+                                              "with everything overdue)")] = None,
+    to: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: 60 days on)")] = None,
+    authority: AuthorityOpt = "demo",
+    today: Annotated[str | None, typer.Option(help="Judge states as on this day")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Each return and period due: its deadline, the planned run date and its state."""
+    from datetime import timedelta
+
+    from statreturns import calendar as cal
+
+    now = _date(today, date.today())
+    start = _date(from_, now)
+    end = _date(to, start + timedelta(days=60))
+    found = cal.board(authority, now, (end - now).days) if from_ is None else \
+        cal.lines(authority, start, end, now)
+    rows = [{"return": line.due.return_id, "period": str(line.due.period),
+             "deadline": line.due.deadline.isoformat(), "planned": line.due.planned.isoformat(),
+             "state": line.state} for line in found]
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    table = Table("deadline", "planned run", "return", "period", "state")
+    for r in rows:
+        style = "red" if r["state"] == "overdue" else "default"
+        table.add_row(r["deadline"], r["planned"], r["return"], r["period"],
+                      f"[{style}]{r['state']}[/{style}]")
+    console.print(table)
+
+
 @app.command()
 def rules(
     return_id: Annotated[str | None, typer.Argument(help="Only this return's rules")] = None,

@@ -1,0 +1,109 @@
+"""The statutory calendar: which period of each return is due when, and how it stands."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from statreturns import registry
+from statreturns.deadlines import add_working_days, deadline
+from statreturns.periods import Period, PeriodType, latest_complete
+from statreturns.settings import PROJECT_ROOT
+
+CALENDAR = PROJECT_ROOT / "deployments" / "calendar.toml"
+DONE = ("submitted",)
+
+
+@dataclass(frozen=True)
+class Entry:
+    return_id: str
+    period_type: PeriodType
+    lead_days: int
+    """Working days before the deadline that the run is planned."""
+
+
+@dataclass(frozen=True)
+class Due:
+    return_id: str
+    period: Period
+    deadline: date
+    planned: date
+    """The day the run is planned: `lead_days` working days before the deadline, and never
+    before the period has ended."""
+
+
+def entries() -> dict[str, Entry]:
+    raw = tomllib.loads(CALENDAR.read_text(encoding="utf-8"))
+    return {rid: Entry(rid, PeriodType(e["period"]), int(e["lead_days"]))
+            for rid, e in raw.items()}
+
+
+def _periods(kind: PeriodType, start: date, end: date) -> list[Period]:
+    """Every period of `kind` ending between 18 months before `start` and `end`."""
+    found, day = set(), start - timedelta(days=550)
+    while day <= end + timedelta(days=31):
+        found.add(latest_complete(kind, day))
+        day += timedelta(days=28)
+    return sorted(p for p in found if p.end <= end)
+
+
+def due_between(start: date, end: date) -> list[Due]:
+    """Each return and period whose deadline falls from `start` to `end`, by deadline."""
+    rules = {rid: d.deadline for rid, d in registry.declarations().items()}
+    out = []
+    for entry in entries().values():
+        for period in _periods(entry.period_type, start, end):
+            due = deadline(rules[entry.return_id], period)
+            if start <= due <= end:
+                planned = max(add_working_days(due, -entry.lead_days),
+                              period.end + timedelta(days=1))
+                out.append(Due(entry.return_id, period, due, planned))
+    return sorted(out, key=lambda d: (d.deadline, d.return_id, d.period))
+
+
+def standing(authority: str) -> dict[tuple[str, str], str]:
+    """(return, period) -> how its runs stand: the best of produced (a version exists),
+    else the latest run's status."""
+    from sqlmodel import select
+
+    from statreturns.store.db import session
+    from statreturns.store.models import Run
+
+    out: dict[tuple[str, str], str] = {}
+    with session() as s:
+        for run in s.exec(select(Run).where(Run.authority == authority).order_by(Run.id)):
+            key = (run.return_id, run.period)
+            if out.get(key) != "produced":
+                out[key] = "produced" if run.version else run.status
+    return out
+
+
+def state(due: Due, status: str | None, today: date) -> str:
+    """not started, running, blocked, failed, produced, or overdue (past its deadline and
+    not submitted)."""
+    status = {None: "not started", "refused": "not started"}.get(status, status)
+    if due.deadline < today and status not in DONE:
+        return "overdue"
+    return status
+
+
+@dataclass(frozen=True)
+class Line:
+    due: Due
+    state: str
+
+
+def lines(authority: str, start: date, end: date, today: date) -> list[Line]:
+    stands = standing(authority)
+    return [Line(d, state(d, stands.get((d.return_id, str(d.period))), today))
+            for d in due_between(start, end)]
+
+
+def board(authority: str, today: date, days: int = 60) -> list[Line]:
+    """What the ops team looks at first: everything overdue (deadlines in the past year),
+    then everything due in the next `days` days."""
+    past = [line for line in lines(authority, today - timedelta(days=365),
+                                   today - timedelta(days=1), today)
+            if line.state == "overdue"]
+    return past + lines(authority, today, today + timedelta(days=days), today)

@@ -1,0 +1,48 @@
+"""The statutory calendar: what falls due when, when its run is planned, how it stands."""
+
+from datetime import date
+
+from statreturns import calendar
+from statreturns.periods import parse_period
+
+
+def pspo_due(start: date, end: date) -> list[tuple[str, date, date]]:
+    return [(str(d.period), d.deadline, d.planned) for d in calendar.due_between(start, end)
+            if d.return_id == "pspo-breaches"]
+
+
+def test_every_calendar_entry_is_a_declared_return_with_a_period_it_accepts():
+    from statreturns import registry
+
+    declared = registry.declarations()
+    for rid, entry in calendar.entries().items():
+        assert entry.period_type in declared[rid].period_types, rid
+        assert entry.lead_days >= 0
+
+
+def test_the_rolling_year_is_due_ten_working_days_after_each_month_end():
+    assert pspo_due(date(2026, 11, 1), date(2027, 1, 31)) == [
+        ("R12-2026-10", date(2026, 11, 13), date(2026, 11, 6)),
+        ("R12-2026-11", date(2026, 12, 14), date(2026, 12, 7)),
+        # Christmas, the Boxing Day substitute and New Year's Day are not working days.
+        ("R12-2026-12", date(2027, 1, 15), date(2027, 1, 8)),
+    ]
+
+
+def test_across_the_financial_year_end_and_easter():
+    # March 2026 ends on a Tuesday; Good Friday (3 April) and Easter Monday are skipped
+    # both counting on to the deadline and back to the planned run.
+    assert pspo_due(date(2026, 4, 1), date(2026, 4, 30)) == [
+        ("R12-2026-03", date(2026, 4, 16), date(2026, 4, 9))]
+
+
+def test_states_are_overdue_only_past_the_deadline_and_until_submitted():
+    due = calendar.Due("pspo-breaches", parse_period("R12-2026-10"), date(2026, 11, 13),
+                       date(2026, 11, 6))
+    assert calendar.state(due, None, date(2026, 11, 13)) == "not started"
+    assert calendar.state(due, "blocked", date(2026, 11, 13)) == "blocked"
+    assert calendar.state(due, "produced", date(2026, 11, 12)) == "produced"
+    assert calendar.state(due, None, date(2026, 11, 14)) == "overdue"
+    assert calendar.state(due, "produced", date(2026, 11, 14)) == "overdue"
+    assert calendar.state(due, "submitted", date(2026, 12, 1)) == "submitted"
+    assert calendar.state(due, "refused", date(2026, 11, 1)) == "not started"

@@ -101,6 +101,9 @@ class ReturnDeclaration:
     sources: tuple[Source, ...]
     tables: tuple[Table, ...]
     assemble: Callable[[Mapping[str, pd.DataFrame], Context], Tables]
+    """The return's tables from its sources' frames. It may add working frames, named with
+    a leading ``_`` (e.g. every source row matched with the register), that only
+    `reconcile` sees: they are never rendered."""
     reconcile: Callable[[Tables, Context], Tables]
     """Frames of figures that must agree, by the name of the suite that checks each
     (``expectations/<return>/<name>.json``); a frame's first column names its rows."""

@@ -16,4 +16,9 @@ def assemble(declaration: ReturnDeclaration, frames: dict[str, pd.DataFrame],
     missing = [t.name for t in declaration.tables if t.name not in tables]
     if missing:
         raise ValueError(f"{declaration.id} assembled no table {', '.join(missing)}")
+    declared = {t.name for t in declaration.tables}
+    undeclared = [name for name in tables if name not in declared and not name.startswith("_")]
+    if undeclared:
+        raise ValueError(f"{declaration.id} assembled {', '.join(undeclared)}, which it does "
+                         "not declare (a working frame's name starts with _)")
     return tables

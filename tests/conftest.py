@@ -69,3 +69,26 @@ def write_log(path: Path, rows: list[dict], **to_csv) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False, **to_csv)
     return path
+
+
+def by_code(checks) -> dict:
+    """Checks by their rule's code; each code once."""
+    found = {c.code: c for c in checks}
+    assert len(found) == len(checks), "a rule's code is used twice"
+    return found
+
+
+def failed_codes(checks: dict) -> set[str]:
+    return {code for code, c in checks.items() if not c.success}
+
+
+def failed_results(summary: dict) -> dict:
+    """A run's failed data-quality results, by code, from the store."""
+    from sqlmodel import select
+
+    from statreturns.store.db import session
+    from statreturns.store.models import QualityResult
+
+    with session() as s:
+        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary["run_id"]))
+        return {r.code: r for r in found if not r.success}

@@ -3,7 +3,7 @@
 import great_expectations as gx
 import pandas as pd
 import pytest
-from conftest import breach, write_log
+from conftest import breach, by_code, failed_codes, write_log
 
 from statreturns import quality
 from statreturns.quality import Check
@@ -31,15 +31,10 @@ def validate(tmp_path, pspo, ctx, suite):
         checks = run_suite(frame, suite, source.parameters(ctx),
                            locate=spreadsheet_locator(name, loaded.letters),
                            personal=source.personal_columns)
-        by_code = {c.code: c for c in checks}
-        assert len(by_code) == len(checks)
-        return by_code
+        return by_code(checks)
 
     return run
 
-
-def failed(checks: dict[str, Check]) -> set[str]:
-    return {code for code, c in checks.items() if not c.success}
 
 
 def fpn(**values) -> dict:
@@ -69,7 +64,7 @@ def test_valid_rows_pass_every_rule(validate):
                fpn_amount="100"),
     )
     assert set(checks) == set(SEVERITY)
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
     assert {c.suite for c in checks.values()} == {"enforcement-log"}
     assert {code: c.severity for code, c in checks.items()} == SEVERITY
     assert checks["PSPO-002"].message == "Breach ids are unique: each breach is logged once."
@@ -82,13 +77,13 @@ def test_valid_rows_pass_every_rule(validate):
 
 def test_missing_breach_id(validate):
     checks = validate(breach(), breach(breach_id=""))
-    assert failed(checks) == {"PSPO-001"}
+    assert failed_codes(checks) == {"PSPO-001"}
     assert checks["PSPO-001"].location == "log.csv, column A (breach_id), row 3"
 
 
 def test_duplicate_breach_ids_name_both_rows(validate):
     checks = validate(breach(breach_id="B1"), breach(breach_id="B2"), breach(breach_id="B1"))
-    assert failed(checks) == {"PSPO-002"}
+    assert failed_codes(checks) == {"PSPO-002"}
     found = checks["PSPO-002"]
     assert found.severity == "error"
     assert found.unexpected_count == 2
@@ -98,20 +93,20 @@ def test_duplicate_breach_ids_name_both_rows(validate):
 
 def test_missing_breach_date(validate):
     checks = validate(breach(breach_datetime=""))
-    assert failed(checks) == {"PSPO-003"}
+    assert failed_codes(checks) == {"PSPO-003"}
 
 
 def test_breaches_on_the_first_and_last_days_of_the_period_pass(validate):
     checks = validate(breach(breach_id="B1", breach_datetime="2025-11-01 00:00"),
                       breach(breach_id="B2", breach_datetime="2026-10-31 23:30"))
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 def test_breaches_just_outside_the_period(validate):
     checks = validate(breach(breach_id="B1", breach_datetime="2025-10-31 23:59"),
                       breach(breach_id="B2", breach_datetime="2026-06-10 21:15"),
                       breach(breach_id="B3", breach_datetime="2026-11-01 00:00"))
-    assert failed(checks) == {"PSPO-004"}
+    assert failed_codes(checks) == {"PSPO-004"}
     found = checks["PSPO-004"]
     assert found.severity == "error"
     assert found.unexpected_count == 2
@@ -123,23 +118,23 @@ def test_breaches_just_outside_the_period(validate):
 
 
 def test_missing_order(validate):
-    assert failed(validate(breach(order=""))) == {"PSPO-005"}
+    assert failed_codes(validate(breach(order=""))) == {"PSPO-005"}
 
 
 def test_unknown_order(validate):
     checks = validate(breach(), breach(breach_id="B2", order="Moseley Village"))
-    assert failed(checks) == {"PSPO-006"}
+    assert failed_codes(checks) == {"PSPO-006"}
     assert checks["PSPO-006"].sample == "Moseley Village"
     assert checks["PSPO-006"].location == "log.csv, column C (order), row 3"
 
 
 def test_missing_condition(validate):
-    assert "PSPO-007" in failed(validate(breach(condition="")))
+    assert "PSPO-007" in failed_codes(validate(breach(condition="")))
 
 
 def test_condition_not_of_that_order(validate):
     checks = validate(breach(condition="Alcohol restriction area"))  # City Centre has none
-    assert failed(checks) == {"PSPO-008"}
+    assert failed_codes(checks) == {"PSPO-008"}
     found = checks["PSPO-008"]
     assert found.location == "log.csv, column C (order), D (condition), row 2"
     assert found.sample == "city-centre / Alcohol restriction area"
@@ -148,20 +143,20 @@ def test_condition_not_of_that_order(validate):
 def test_order_and_condition_written_as_codes_are_accepted(validate):
     checks = validate(breach(order="city-centre", condition="asb-groups"),
                       breach(breach_id="B2", order="CITY  CENTRE", condition="asb groups"))
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 def test_a_condition_named_for_another_order_is_checked_against_the_breached_order(validate):
     checks = validate(breach(order="Soho, Lozells & East Handsworth", condition="alcohol",
                              ward="Lozells"))
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 def test_order_not_yet_in_force(validate):
     checks = validate(breach(order="Soho, Lozells & East Handsworth",
                              condition="Alcohol restriction area", ward="Lozells",
                              breach_datetime="2026-02-28 23:00"))
-    assert failed(checks) == {"PSPO-009"}
+    assert failed_codes(checks) == {"PSPO-009"}
     assert checks["PSPO-009"].location == (
         "log.csv, column B (breach_datetime), C (order), D (condition), row 2")
 
@@ -174,7 +169,7 @@ def test_orders_are_in_force_on_their_first_and_last_days(validate):
                              condition="Alcohol restriction area",
                              ward="Sparkbrook & Balsall Heath",
                              breach_datetime="2025-12-31 23:30"))
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 def test_order_after_it_expired(validate):
@@ -182,19 +177,19 @@ def test_order_after_it_expired(validate):
                              condition="Alcohol restriction area",
                              ward="Sparkbrook & Balsall Heath",
                              breach_datetime="2026-01-01 00:30"))
-    assert failed(checks) == {"PSPO-009"}
+    assert failed_codes(checks) == {"PSPO-009"}
 
 
 # --- outcomes and fixed penalties --------------------------------------------------------------
 
 
 def test_missing_outcome(validate):
-    assert failed(validate(breach(outcome=""))) == {"PSPO-010"}
+    assert failed_codes(validate(breach(outcome=""))) == {"PSPO-010"}
 
 
 def test_outcome_not_in_the_set(validate):
     checks = validate(breach(outcome="Caution"))
-    assert failed(checks) == {"PSPO-011"}
+    assert failed_codes(checks) == {"PSPO-011"}
     assert checks["PSPO-011"].sample == "caution"
 
 
@@ -203,28 +198,28 @@ def test_each_outcome_is_accepted_in_any_case(validate):
     checks = validate(*[breach(breach_id=f"B{i}", outcome=outcome, fpn_issued_date="2026-06-10",
                                fpn_amount="80", outcome_date="2026-06-30")
                         for i, outcome in enumerate(outcomes)])
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 def test_fpn_amount_at_the_maximum_passes(validate):
-    assert failed(validate(fpn(fpn_amount="100"))) == set()
+    assert failed_codes(validate(fpn(fpn_amount="100"))) == set()
 
 
 def test_fpn_amount_over_the_maximum(validate):
     checks = validate(fpn(fpn_amount="150"))
-    assert failed(checks) == {"PSPO-012"}
+    assert failed_codes(checks) == {"PSPO-012"}
     assert checks["PSPO-012"].severity == "error"
     assert float(checks["PSPO-012"].sample) == 150
     assert checks["PSPO-012"].location == "log.csv, column J (fpn_amount), row 2"
 
 
 def test_fpn_amount_of_zero_fails_as_not_more_than_zero(validate):
-    assert failed(validate(fpn(fpn_amount="0"))) == {"PSPO-012"}
+    assert failed_codes(validate(fpn(fpn_amount="0"))) == {"PSPO-012"}
 
 
 def test_fpn_without_issue_date_is_a_query(validate):
     checks = validate(fpn(fpn_issued_date=""))
-    assert failed(checks) == {"PSPO-013"}
+    assert failed_codes(checks) == {"PSPO-013"}
     found = checks["PSPO-013"]
     assert found.severity == "query"
     assert found.location == "log.csv, column G (outcome), I (fpn_issued_date), row 2"
@@ -234,14 +229,14 @@ def test_fpn_without_issue_date_is_a_query(validate):
 
 def test_fpn_without_amount_is_a_query(validate):
     checks = validate(fpn(fpn_amount=""))
-    assert failed(checks) == {"PSPO-014"}
+    assert failed_codes(checks) == {"PSPO-014"}
     assert checks["PSPO-014"].severity == "query"
 
 
 def test_prosecution_ten_days_after_an_fpn(validate):
     checks = validate(breach(outcome="Prosecution", fpn_issued_date="2026-06-10",
                              outcome_date="2026-06-20"))
-    assert failed(checks) == {"PSPO-015"}
+    assert failed_codes(checks) == {"PSPO-015"}
     found = checks["PSPO-015"]
     assert found.severity == "query"
     assert found.location == "log.csv, column I (fpn_issued_date), K (outcome_date), row 2"
@@ -252,12 +247,12 @@ def test_prosecution_fourteen_or_twenty_days_after_an_fpn_passes(validate):
     checks = validate(*[breach(breach_id=f"B{days}", outcome="Prosecution",
                                fpn_issued_date="2026-06-10", outcome_date=f"2026-06-{10 + days}")
                         for days in (14, 20)])
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 def test_prosecution_without_an_fpn_passes(validate):
     checks = validate(breach(outcome="Prosecution", outcome_date="2026-06-11"))
-    assert failed(checks) == set()
+    assert failed_codes(checks) == set()
 
 
 # --- ward, place, issuer -------------------------------------------------------------------------
@@ -265,13 +260,13 @@ def test_prosecution_without_an_fpn_passes(validate):
 
 def test_missing_ward_is_a_query(validate):
     checks = validate(breach(ward=""))
-    assert failed(checks) == {"PSPO-016"}
+    assert failed_codes(checks) == {"PSPO-016"}
     assert checks["PSPO-016"].severity == "query"
 
 
 def test_ward_not_covered_by_the_order(validate):
     checks = validate(breach(ward="Erdington"))
-    assert failed(checks) == {"PSPO-017"}
+    assert failed_codes(checks) == {"PSPO-017"}
     found = checks["PSPO-017"]
     assert found.severity == "query"
     assert found.location == "log.csv, column C (order), E (ward), row 2"
@@ -280,13 +275,13 @@ def test_ward_not_covered_by_the_order(validate):
 
 def test_missing_place_is_a_query(validate):
     checks = validate(breach(place=""))
-    assert failed(checks) == {"PSPO-018"}
+    assert failed_codes(checks) == {"PSPO-018"}
     assert checks["PSPO-018"].severity == "query"
 
 
 def test_unknown_issuer_is_a_query(validate):
     checks = validate(breach(issuer_type="Traffic warden"))
-    assert failed(checks) == {"PSPO-019"}
+    assert failed_codes(checks) == {"PSPO-019"}
 
 
 # --- verdict -------------------------------------------------------------------------------------
@@ -294,13 +289,13 @@ def test_unknown_issuer_is_a_query(validate):
 
 def test_an_error_blocks_even_with_queries(validate):
     checks = validate(breach(ward=""), breach(breach_id="B2", outcome="Caution"))
-    assert failed(checks) == {"PSPO-011", "PSPO-016"}
+    assert failed_codes(checks) == {"PSPO-011", "PSPO-016"}
     assert quality.verdict(list(checks.values())) == "blocked"
 
 
 def test_only_queries_give_the_queries_verdict(validate):
     checks = validate(breach(ward=""), breach(breach_id="B2", place=""))
-    assert failed(checks) == {"PSPO-016", "PSPO-018"}
+    assert failed_codes(checks) == {"PSPO-016", "PSPO-018"}
     assert quality.verdict(list(checks.values())) == "queries"
 
 
@@ -312,7 +307,7 @@ def test_no_check_shows_a_persons_name_or_date_of_birth(validate):
                              person_dob="1971-03-04"),
                       breach(breach_id="B1", person_name="Zebedee Quartermaine",
                              person_dob="1971-03-04", ward="", outcome="Caution"))
-    assert failed(checks) == {"PSPO-002", "PSPO-011", "PSPO-016"}
+    assert failed_codes(checks) == {"PSPO-002", "PSPO-011", "PSPO-016"}
     for c in checks.values():
         for value in c.as_dict().values():
             assert "Zebedee" not in str(value)

@@ -1,0 +1,426 @@
+"""Prevent duty benchmarks: the Home Office's yearly assessment of a funded authority.
+
+Counter-Terrorism and Security Act 2015. Each benchmark is rated once a year from the
+authority's rating scale, and a rating high enough needs evidence from the year;
+funded-project monitoring and referral figures go alongside. The benchmarks, the scale and
+the funded projects come from ``config/authorities/<authority>/prevent-benchmarks.toml``.
+
+Run on its own: ``python flows/prevent_benchmarks.py 2025/26``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from flows.skeleton import return_flow, run_from_command_line
+from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.periods import Period, PeriodType
+
+FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
+NOT_KEY = re.compile(r"[^a-z0-9]+")
+NOT_RATED = "Not rated"
+TOTAL = "Total"
+REFERRAL_FIGURES = {"referrals": "Referrals", "discussed_at_panel": "Discussed at Channel panel",
+                    "adopted_as_channel_cases": "Adopted as Channel cases"}
+
+
+# --- configuration ------------------------------------------------------------------------
+
+def is_financial_year(text: object) -> bool:
+    """Written like 2025/26, the second year following the first."""
+    match = FINANCIAL_YEAR.match(text) if isinstance(text, str) else None
+    return bool(match) and int(match[2]) == (int(match[1]) + 1) % 100
+
+
+def _key(text: str) -> str:
+    """Names and codes compared alike: 'Channel panel' and 'channel-panel' match."""
+    return NOT_KEY.sub(" ", text.lower()).strip()
+
+
+def _word_of(text: str) -> str:
+    """A rating word as compared: lower case, single spaces."""
+    return " ".join(text.lower().split())
+
+
+def _unique(kind: str, values: list[str]) -> None:
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise ValueError(f"{kind} named more than once: {', '.join(repeated)}")
+
+
+class Named(BaseModel):
+    id: str
+    name: str
+
+
+class Project(Named):
+    funded: list[str] = Field(min_length=1)
+    """The financial years the Home Office funds the project, written 2025/26."""
+
+    @field_validator("funded")
+    @classmethod
+    def _years(cls, years: list[str]) -> list[str]:
+        bad = [y for y in years if not is_financial_year(y)]
+        if bad:
+            raise ValueError(f"funded years must be written like 2025/26, not {', '.join(bad)}")
+        return years
+
+
+class Benchmarks(BaseModel):
+    rating_scale: list[str] = Field(min_length=2)
+    """The words a benchmark may be rated with, lowest first."""
+    evidence_from: str
+    """The lowest rating that needs evidence dated inside the year."""
+    benchmarks: list[Named] = Field(min_length=1)
+    projects: list[Project] = Field(min_length=1)
+
+    @field_validator("rating_scale")
+    @classmethod
+    def _words(cls, scale: list[str]) -> list[str]:
+        scale = [_word_of(word) for word in scale]
+        _unique("rating", scale)
+        return scale
+
+    @field_validator("evidence_from")
+    @classmethod
+    def _word(cls, word: str) -> str:
+        return _word_of(word)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Benchmarks:
+        if self.evidence_from not in self.rating_scale:
+            raise ValueError(f"evidence_from '{self.evidence_from}' is not on the rating scale")
+        for kind, items in (("benchmark", self.benchmarks), ("project", self.projects)):
+            _unique(kind, [k for i in items for k in {_key(i.id), _key(i.name)}])
+        return self
+
+    @property
+    def ranks(self) -> dict[str, int]:
+        return {word: i for i, word in enumerate(self.rating_scale)}
+
+    def funded(self, year: str) -> list[Project]:
+        return [p for p in self.projects if year in p.funded]
+
+
+def quarters(year: Period) -> list[str]:
+    """The financial year's quarters, written 2025-Q1 to 2025-Q4."""
+    return [f"{year.start.year}-Q{q}" for q in range(1, 5)]
+
+
+# --- rules' helper columns ----------------------------------------------------------------
+
+def _canonical(values: pd.Series, items: list[Named]) -> pd.Series:
+    """Each id or name written as the item's name; anything else as it was."""
+    names = {_key(t): i.name for i in items for t in (i.id, i.name)}
+    keys = values.astype("string").str.lower().str.replace(NOT_KEY, " ", regex=True).str.strip()
+    found = keys.map(names)
+    return found.where(found.notna(), values)
+
+
+def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
+    """True/False where a rule applies, missing where it does not (rules skip missing)."""
+    applies = applies.astype("boolean").fillna(False).astype(bool)
+    return holds.astype("boolean").fillna(False).where(applies, pd.NA)
+
+
+def _times(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """How many rows share each row's values of `columns` (missing where one is blank)."""
+    return frame.groupby(columns, dropna=True)[columns[0]].transform("size")
+
+
+def _year_flags(out: pd.DataFrame) -> pd.Series:
+    valid = out["year"].map(is_financial_year).astype(bool)
+    out["_year_valid"] = _flag(pd.Series(True, index=out.index), valid)
+    return valid
+
+
+def _figure_flags(out: pd.DataFrame, columns: list[str]) -> None:
+    figures = out[columns]
+    out["_figures_given"] = _flag(pd.Series(True, index=out.index), figures.notna().all(axis=1))
+    out["_not_negative"] = _flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
+
+
+def _at_most(out: pd.DataFrame, smaller: str, larger: str) -> pd.Series:
+    return _flag(out[smaller].notna() & out[larger].notna(), out[smaller] <= out[larger])
+
+
+def derive_ratings(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Benchmarks by name, ratings in lower case, and how often each is rated in a year."""
+    out = frame.copy()
+    _year_flags(out)
+    out["benchmark"] = _canonical(frame["benchmark"], ctx.config.benchmarks)
+    out["rating"] = frame["rating"].astype("string").str.lower().str.replace(r"\s+", " ",
+                                                                               regex=True)
+    out["_times_rated"] = _times(out, ["year", "benchmark"])
+    return out
+
+
+def derive_evidence(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Benchmarks by name, and whether each item is dated inside the year it is listed for."""
+    out = frame.copy()
+    valid = _year_flags(out)
+    out["benchmark"] = _canonical(frame["benchmark"], ctx.config.benchmarks)
+    starts = pd.to_datetime(out["year"].where(valid).str[:4] + "-04-01")
+    ends = starts + pd.DateOffset(years=1)
+    when = out["evidence_date"]
+    out["_dated_in_year"] = _flag(valid & when.notna(), (when >= starts) & (when < ends))
+    return out
+
+
+def derive_projects(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Projects by name, quarters in capitals, and the figures' flags."""
+    cfg: Benchmarks = ctx.config
+    out = frame.copy()
+    out["project"] = _canonical(frame["project"], cfg.projects)
+    out["quarter"] = frame["quarter"].astype("string").str.upper()
+    funded = [p.name for p in cfg.funded(str(ctx.period))]
+    out["_funded_in_year"] = _flag(out["project"].isin([p.name for p in cfg.projects]),
+                                   out["project"].isin(funded))
+    out["_times_reported"] = _times(out, ["project", "quarter"])
+    _figure_flags(out, ["workshops", "participants"])
+    out["_participants_cover_workshops"] = _flag(
+        (out["workshops"] > 0) & out["participants"].notna(),
+        out["participants"] >= out["workshops"])
+    return out
+
+
+def derive_referrals(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Quarters in capitals, and each stage of the referral pathway within the one before."""
+    out = frame.copy()
+    out["quarter"] = frame["quarter"].astype("string").str.upper()
+    _figure_flags(out, list(REFERRAL_FIGURES))
+    out["_discussed_within_referrals"] = _at_most(out, "discussed_at_panel", "referrals")
+    out["_adopted_within_discussed"] = _at_most(out, "adopted_as_channel_cases",
+                                                "discussed_at_panel")
+    return out
+
+
+def suite_parameters(ctx: Context) -> dict:
+    cfg: Benchmarks = ctx.config
+    return {"benchmarks": [b.name for b in cfg.benchmarks], "ratings": cfg.rating_scale,
+            "projects": [p.name for p in cfg.projects], "quarters": quarters(ctx.period),
+            "period_end": pd.Timestamp(ctx.period.end)}
+
+
+YEAR = Column("year", description="The financial year, written like 2025/26")
+BENCHMARK = Column("benchmark", description="The benchmark (its id or name)")
+QUARTER = Column("quarter", description="The financial year's quarter, written 2025-Q1")
+
+BENCHMARK_RATINGS = Source(
+    name="benchmark-ratings",
+    title="Benchmark self-assessment register",
+    columns=(
+        Column("authority", description="The authority the register is kept by"),
+        YEAR, BENCHMARK,
+        Column("rating", description="A word from the rating scale, e.g. exceeding"),
+        Column("owner", description="The job title answerable for the benchmark (not a name)"),
+        Column("narrative", description="Why the rating was given"),
+    ),
+    derive=derive_ratings,
+    parameters=suite_parameters,
+)
+BENCHMARK_EVIDENCE = Source(
+    name="benchmark-evidence",
+    title="Benchmark evidence",
+    columns=(YEAR, BENCHMARK, Column("evidence_date", "date"),
+             Column("document_reference", description="Where the document is kept"),
+             Column("description")),
+    derive=derive_evidence,
+    parameters=suite_parameters,
+)
+PROJECT_MONITORING = Source(
+    name="project-monitoring",
+    title="Funded-project monitoring",
+    columns=(Column("project", description="The funded project (its id or name)"), QUARTER,
+             Column("workshops", "integer"), Column("participants", "integer"),
+             Column("settings", description="Where the workshops were held, e.g. schools"),
+             Column("themes", description="What the workshops covered")),
+    derive=derive_projects,
+    parameters=suite_parameters,
+)
+REFERRALS = Source(
+    name="referrals",
+    title="Prevent referrals and Channel cases",
+    columns=(QUARTER,
+             Column("referrals", "integer", description="People referred to Prevent"),
+             Column("discussed_at_panel", "integer",
+                    description="Referrals discussed at the Channel panel"),
+             Column("adopted_as_channel_cases", "integer",
+                    description="Referrals adopted as Channel cases")),
+    derive=derive_referrals,
+    parameters=suite_parameters,
+)
+
+
+# --- assembly -----------------------------------------------------------------------------
+
+def _word(rating: object) -> str:
+    return NOT_RATED if pd.isna(rating) else str(rating)[0].upper() + str(rating)[1:]
+
+
+def _change(now: float, before: float) -> str:
+    if pd.isna(now):
+        return ""
+    if pd.isna(before):
+        return "new"
+    return "up" if now > before else "down" if now < before else "same"
+
+
+def _with_total(table: pd.DataFrame, label: str) -> pd.DataFrame:
+    """A Total row under a table of counts, whose first column is `label`."""
+    total = {label: TOTAL, **table.drop(columns=label).sum().to_dict()}
+    return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+
+def _ratings_of(ratings: pd.DataFrame, year: str, names: list[str]) -> pd.Series:
+    rated = ratings[ratings["year"] == year].drop_duplicates("benchmark")
+    return rated.set_index("benchmark")["rating"].reindex(names)
+
+
+def _benchmarks(sources: Mapping[str, pd.DataFrame], ctx: Context
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cfg: Benchmarks = ctx.config
+    names = [b.name for b in cfg.benchmarks]
+    ratings = sources["benchmark-ratings"]
+    now = _ratings_of(ratings, str(ctx.period), names)
+    before = _ratings_of(ratings, str(ctx.period.previous()), names)
+    evidence = sources["benchmark-evidence"]
+    dated = evidence["evidence_date"].between(pd.Timestamp(ctx.period.start),
+                                              pd.Timestamp(ctx.period.end))
+    items = evidence[dated & (evidence["year"] == str(ctx.period))].groupby("benchmark").size()
+    benchmarks = pd.DataFrame({
+        "Benchmark": names,
+        "Rating this year": [_word(r) for r in now],
+        "Rating last year": [_word(r) for r in before],
+        "Change": [_change(a, b) for a, b in zip(now.map(cfg.ranks), before.map(cfg.ranks),
+                                                 strict=True)],
+        "Evidence items in year": items.reindex(names, fill_value=0).astype("int64").to_numpy(),
+    })
+    changes = pd.DataFrame({"Rating": [_word(w) for w in cfg.rating_scale],
+                            "Last year": before.value_counts().reindex(cfg.rating_scale,
+                                                                       fill_value=0).to_numpy(),
+                            "This year": now.value_counts().reindex(cfg.rating_scale,
+                                                                    fill_value=0).to_numpy()})
+    return benchmarks, _with_total(changes, "Rating")
+
+
+def _projects(monitoring: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Funded projects by quarter (a quarter not reported is left blank), and their totals."""
+    funded = [p.name for p in ctx.config.funded(str(ctx.period))]
+    grid = pd.MultiIndex.from_product([funded, quarters(ctx.period)], names=["Project", "Quarter"])
+    by_quarter = monitoring.drop_duplicates(["project", "quarter"]).set_index(
+        ["project", "quarter"]).reindex(grid)
+    by_quarter = by_quarter[["settings", "themes", "workshops", "participants"]].rename(
+        columns=str.capitalize).reset_index()
+    per_project = by_quarter.groupby("Project", sort=False).agg(
+        Workshops=("Workshops", "sum"), Participants=("Participants", "sum"),
+        reported=("Workshops", "count")).reindex(funded).fillna(0)
+    projects = pd.DataFrame({"Project": funded,
+                             "Workshops": per_project["Workshops"].to_numpy(),
+                             "Participants": per_project["Participants"].to_numpy(),
+                             "Quarters reported": per_project["reported"].to_numpy()})
+    return by_quarter, _with_total(projects, "Project").astype(
+        {c: "int64" for c in projects.columns[1:]})
+
+
+def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
+    benchmarks, rating_changes = _benchmarks(sources, ctx)
+    project_quarters, projects = _projects(sources["project-monitoring"], ctx)
+    figures = sources["referrals"].drop_duplicates("quarter").set_index("quarter")
+    referrals = figures[list(REFERRAL_FIGURES)].reindex(quarters(ctx.period)).astype("Int64")
+    referrals = referrals.rename(columns=REFERRAL_FIGURES).rename_axis("Quarter").reset_index()
+    return {"benchmarks": benchmarks, "rating_changes": rating_changes, "projects": projects,
+            "project_quarters": project_quarters, "referrals": _with_total(referrals, "Quarter")}
+
+
+def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
+    """Per benchmark, per funded project and quarter, and per quarter: what must be there."""
+    cfg: Benchmarks = ctx.config
+    benchmarks = tables["benchmarks"]
+    now = benchmarks["Rating this year"].str.lower().map(cfg.ranks)
+    before = benchmarks["Rating last year"].str.lower().map(cfg.ranks)
+    needs_evidence = now >= cfg.ranks[cfg.evidence_from]
+    coverage = pd.DataFrame({
+        "benchmark": benchmarks["Benchmark"],
+        "rating_last_year": benchmarks["Rating last year"],
+        "rating_this_year": benchmarks["Rating this year"],
+        "evidence_items_in_year": benchmarks["Evidence items in year"],
+        "rated": now.notna().astype("int64"),
+        "evidence_items_for_rating": benchmarks["Evidence items in year"]
+        .where(needs_evidence).astype("Int64"),
+        "change_since_last_year": (now - before).astype("Int64"),
+    })
+    by_quarter = tables["project_quarters"]
+    project_quarters = pd.DataFrame({
+        "project_quarter": by_quarter["Project"] + " " + by_quarter["Quarter"],
+        "reported": by_quarter["Workshops"].notna().astype("int64"),
+    })
+    referrals = tables["referrals"][tables["referrals"]["Quarter"] != TOTAL]
+    referral_quarters = pd.DataFrame({"quarter": referrals["Quarter"],
+                                      "given": referrals["Referrals"].notna().astype("int64")})
+    return {"benchmark-coverage": coverage, "project-quarters": project_quarters,
+            "referral-quarters": referral_quarters}
+
+
+def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:
+    cfg: Benchmarks = ctx.config
+    benchmarks = tables["benchmarks"]
+    ranks = benchmarks["Rating this year"].str.lower().map(cfg.ranks)
+    needs_evidence = cfg.ranks[cfg.evidence_from]
+    lines = [(f"Benchmarks rated {cfg.evidence_from} or better",
+              f"{int((ranks >= needs_evidence).sum())} of {len(benchmarks)}")]
+    lines += [(f"  {_word(word)}", str(int((ranks == rank).sum())))
+              for word, rank in cfg.ranks.items() if rank > needs_evidence][::-1]
+    falls = int((benchmarks["Change"] == "down").sum())
+    projects = tables["projects"].set_index("Project")
+    referrals = tables["referrals"].set_index("Quarter").loc[TOTAL]
+    adopted = REFERRAL_FIGURES["adopted_as_channel_cases"]
+    return [*lines, ("Ratings lower than last year", str(falls)),
+            ("Funded projects", str(len(projects) - 1)),
+            ("Workshops delivered", f"{int(projects.at[TOTAL, 'Workshops']):,}"),
+            ("Participants", f"{int(projects.at[TOTAL, 'Participants']):,}"),
+            ("Referrals to Prevent", f"{int(referrals['Referrals']):,}"),
+            (f"  {adopted}", f"{int(referrals[adopted]):,}")]
+
+
+DECLARATION = ReturnDeclaration(
+    id="prevent-benchmarks",
+    title="Prevent duty benchmarks",
+    owner="Community Safety Team (Prevent)",
+    recipient="Home Office",
+    period_types=(PeriodType.FINANCIAL_YEAR,),
+    deadline="last working day of November after the financial year",
+    description="Each Prevent duty benchmark's rating and evidence, the funded projects' "
+                "workshops and participants, and referrals to Prevent and Channel.",
+    sources=(BENCHMARK_RATINGS, BENCHMARK_EVIDENCE, PROJECT_MONITORING, REFERRALS),
+    tables=(
+        Table("benchmarks", "Benchmark ratings",
+              ("Benchmark", "Rating this year", "Rating last year", "Change"), published=True,
+              note="Evidence items are those dated inside the financial year. Change compares "
+                   "with last year's rating; new where the benchmark was not rated then."),
+        Table("rating_changes", "Benchmarks by rating, this year and last", ("Rating",)),
+        Table("projects", "Home Office-funded projects", ("Project",), published=True,
+              note="Quarters reported are of the year's four; the Total row counts "
+                   "project-quarters."),
+        Table("project_quarters", "Funded projects by quarter",
+              ("Project", "Quarter", "Settings", "Themes")),
+        Table("referrals", "Referrals to Prevent and Channel cases by quarter", ("Quarter",),
+              published=True, suppress=True,
+              note="Quarters of the financial year: Q1 is April to June. The counts are of "
+                   "people, so small counts are withheld where the table is published."),
+    ),
+    assemble=assemble,
+    reconcile=reconcile,
+    configure=Benchmarks.model_validate,
+    headline=headline,
+    chart=Chart("projects", "Project", ("Participants",), "Participants by funded project"),
+)
+
+prevent_benchmarks = return_flow(DECLARATION)
+
+if __name__ == "__main__":
+    run_from_command_line(DECLARATION)

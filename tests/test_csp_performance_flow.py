@@ -1,0 +1,104 @@
+"""The community safety performance return as a Prefect flow, on the demo data for 2026-Q2."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlmodel import select
+
+from flows.csp_performance import DECLARATION, NO_DATA, csp_performance
+from flows.demo_data.csp_performance import generate
+from statreturns import authorities
+from statreturns.periods import parse_period
+from statreturns.store.db import session
+from statreturns.store.models import QualityResult
+
+PERIOD = "2026-Q2"
+
+pytestmark = pytest.mark.usefixtures("harness")
+
+
+def write(folder: Path, files: dict[str, pd.DataFrame]) -> list[str]:
+    """The demo files in `folder`, as the flow's inputs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in files.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+    return [f"{name}={folder / name}.csv" for name in files]
+
+
+def demo_files() -> dict[str, pd.DataFrame]:
+    config = authorities.load_config(DECLARATION, "demo")
+    return generate(parse_period(PERIOD), config, problems=True)
+
+
+def results(summary: dict) -> dict[str, QualityResult]:
+    with session() as s:
+        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary["run_id"]))
+        return {r.code: r for r in found}
+
+
+def failed(summary: dict) -> set[str]:
+    return {code for code, r in results(summary).items() if not r.success}
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> dict:
+    inputs = write(tmp_path_factory.mktemp("demo"), demo_files())
+    return csp_performance(period=PERIOD, authority="demo", inputs=inputs)
+
+
+def test_demo_is_produced_with_the_three_planted_draft_queries(demo_run):
+    assert (demo_run["status"], demo_run["verdict"]) == ("produced", "queries")
+    assert failed(demo_run) == {"CSP-R01"}
+    query = results(demo_run)["CSP-R01"]
+    assert (query.severity, query.unexpected_count) == ("query", 3)
+    assert query.location == (
+        "draft-check, Figure Shop theft: % difference, Violence with injury: Year to date, "
+        "Deliberate fires: Last year to date, draft, recomputed")
+    assert query.sample == "10.7% / -0.2%, 4,010 / 8,160, 560 / No data available"
+
+
+def test_demo_outputs_publish_the_board_table_only(demo_run):
+    folder = Path(demo_run["outputs_dir"])
+    stem = f"csp-performance-{PERIOD}"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([
+        f"{stem}-board.pdf", f"{stem}-board-table.csv", f"{stem}.json", f"{stem}.xlsx",
+        "manifest.json"])
+
+
+def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
+    path = Path(demo_run["outputs_dir"]) / f"csp-performance-{PERIOD}.json"
+    tables = json.loads(path.read_text())["tables"]
+    board = {row[0]: row[1:] for row in tables["board_table"]["rows"]}
+    assert len(board) == 22
+    assert board["Deliberate fires"] == [NO_DATA, 524, 488, 1012, NO_DATA, NO_DATA, NO_DATA,
+                                         NO_DATA, NO_DATA, NO_DATA, "0.88"]
+    assert board["Violence with injury"][3:9] == [8160, 8631, -471, "-5.5%", "Down", 1]
+    assert tables["disagreements"]["rows"] == [
+        ["Shop theft", "% difference", "10.7%", "-0.2%"],
+        ["Violence with injury", "Year to date", "4,010", "8,160"],
+        ["Deliberate fires", "Last year to date", "560", NO_DATA],
+    ]
+    csv = (Path(demo_run["outputs_dir"]) / f"csp-performance-{PERIOD}-board-table.csv")
+    assert "Deliberate fires,No data available,524,488,1012,No data available," in \
+        csv.read_text()
+
+
+def test_a_quarter_missing_from_an_extract_blocks_the_return(tmp_path):
+    files = demo_files()
+    police = files["police-extract"]
+    files["police-extract"] = police[~((police["measure"] == "Shop theft")
+                                       & (police["quarter"] == "2025-Q3"))]
+    summary = csp_performance(period=PERIOD, authority="demo", inputs=write(tmp_path, files))
+    assert (summary["status"], summary["verdict"], summary["version"]) == (
+        "blocked", "blocked", None)
+    assert summary["outputs_dir"] is None
+    assert failed(summary) == {"CSP-R01", "CSP-R03"}
+    missing = results(summary)["CSP-R03"]
+    assert (missing.severity, missing.unexpected_count) == ("error", 1)
+    assert missing.location == "quarters, Measure and quarter Shop theft 2025-Q3, count"
+    assert summary["message"] == (
+        "Blocked by 1 data-quality error(s): CSP-R03 Every measure has a count (or No data "
+        "available) in its extract for every quarter of last financial year and of this one "
+        "up to the period. (quarters, Measure and quarter Shop theft 2025-Q3, count)")

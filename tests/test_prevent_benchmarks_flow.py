@@ -1,0 +1,138 @@
+"""The Prevent benchmarks return as a Prefect flow, end to end, under Prefect's test harness."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import failed_results
+
+from flows.demo_data.prevent_benchmarks import generate
+from flows.prevent_benchmarks import DECLARATION, prevent_benchmarks
+from statreturns import authorities
+from statreturns.periods import parse_period
+from statreturns.store.db import session
+from statreturns.store.models import Run
+
+pytestmark = pytest.mark.usefixtures("harness")
+
+PERIOD = "2025/26"
+STEM = "prevent-benchmarks-2025-26"
+
+
+def config():
+    return authorities.load_config(DECLARATION, "demo")
+
+
+def run(folder: Path, frames: dict[str, pd.DataFrame]) -> dict:
+    """The flow on these frames, written as the sources' files in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    inputs = []
+    for name, frame in frames.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+        inputs.append(f"{name}={folder / f'{name}.csv'}")
+    return prevent_benchmarks(period=PERIOD, authority="demo", inputs=inputs)
+
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> dict:
+    frames = generate(parse_period(PERIOD), config(), problems=True)
+    return run(tmp_path_factory.mktemp("demo"), frames)
+
+
+def test_demo_is_produced_with_the_planted_queries(demo_run):
+    assert (demo_run["status"], demo_run["verdict"]) == ("produced", "queries")
+    found = failed_results(demo_run)
+    assert sorted(found) == ["PREV-014", "PREV-024", "PREV-R03"]
+    assert {r.severity for r in found.values()} == {"query"}
+    assert found["PREV-R03"].sample == "Exceeding / Meeting"
+
+
+def test_demo_outputs_are_the_published_tables_and_the_board_report(demo_run):
+    folder = Path(demo_run["outputs_dir"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([
+        "manifest.json", f"{STEM}-board.pdf", f"{STEM}.json", f"{STEM}.xlsx",
+        f"{STEM}-benchmarks.csv", f"{STEM}-projects.csv", f"{STEM}-referrals.csv"])
+    projects = pd.read_csv(folder / f"{STEM}-projects.csv")
+    assert projects.iloc[-1].tolist() == ["Total", 508, 10_002, 32]
+    benchmarks = pd.read_csv(folder / f"{STEM}-benchmarks.csv")
+    assert benchmarks["Rating this year"].value_counts().to_dict() == {"Exceeding": 7,
+                                                                       "Meeting": 1}
+    assert benchmarks.set_index("Benchmark").at["Reducing permissive environments",
+                                                "Change"] == "down"
+
+
+def test_published_referrals_are_suppressed_and_the_json_keeps_internal_tables(demo_run):
+    folder = Path(demo_run["outputs_dir"])
+    referrals = (folder / f"{STEM}-referrals.csv").read_text().splitlines()
+    assert referrals[0] == "Quarter,Referrals,Discussed at Channel panel,Adopted as Channel cases"
+    cells = [cell for line in referrals[1:] for cell in line.split(",")[1:]]
+    assert "[c]" in cells
+    assert not [c for c in cells if c.isdigit() and 0 < int(c) < 5]
+    tables = json.loads((folder / f"{STEM}.json").read_text())["tables"]
+    assert {name: (t["published"], t["suppressed"]) for name, t in tables.items()} == {
+        "benchmarks": (True, False), "rating_changes": (False, False),
+        "projects": (True, False), "project_quarters": (False, False),
+        "referrals": (True, True)}
+    assert len(tables["project_quarters"]["rows"]) == 32
+
+
+def _drop(frame: pd.DataFrame, **where) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    for column, value in where.items():
+        mask &= frame[column] == value
+    assert mask.sum() == 1
+    return frame[~mask].reset_index(drop=True)
+
+
+def _named_twice(frames):
+    ratings = frames["benchmark-ratings"]
+    again = ratings[(ratings["year"] == PERIOD) & (ratings["benchmark"] == "Channel panel")]
+    frames["benchmark-ratings"] = pd.concat([ratings, again], ignore_index=True)
+
+
+def _not_rated(frames):
+    frames["benchmark-ratings"] = _drop(frames["benchmark-ratings"], year=PERIOD,
+                                        benchmark="Training programme")
+
+
+def _more_adopted_than_discussed(frames):
+    frames["referrals"].loc[1, ["discussed_at_panel", "adopted_as_channel_cases"]] = [4, 5]
+
+
+def _quarter_missing(frames):
+    frames["project-monitoring"] = _drop(frames["project-monitoring"], quarter="2025-Q3",
+                                         project="Youth Voices Debate Programme")
+
+
+BLOCKING = {  # case: (change to the demo data, the error it raises, where, the values shown)
+    "a benchmark named twice": (_named_twice, "PREV-006", "benchmark-ratings.csv",
+                                "2025/26 / Channel panel"),
+    "a benchmark not rated": (_not_rated, "PREV-R01", "benchmark Training programme",
+                              "Not rated"),
+    "more adopted than discussed": (_more_adopted_than_discussed, "PREV-031",
+                                    "referrals.csv, column C (discussed_at_panel), "
+                                    "D (adopted_as_channel_cases), row 3", "4 / 5"),
+    "a project missing a quarter": (_quarter_missing, "PREV-R04",
+                                    "project_quarter Youth Voices Debate Programme 2025-Q3", "0"),
+}
+
+
+@pytest.mark.parametrize("case", BLOCKING)
+def test_an_error_blocks_the_return_with_no_version(case, tmp_path, demo_run):
+    change, code, where, sample = BLOCKING[case]
+    frames = generate(parse_period(PERIOD), config())
+    change(frames)
+    summary = run(tmp_path, frames)
+    assert (summary["status"], summary["verdict"]) == ("blocked", "blocked")
+    assert summary["version"] is None and summary["outputs_dir"] is None
+    found = failed_results(summary)
+    assert list(found) == [code]
+    assert (found[code].severity, found[code].sample) == ("error", sample)
+    assert code in summary["message"] and where in summary["message"]
+    with session() as s:
+        recorded = s.get(Run, summary["run_id"])
+    assert (recorded.status, recorded.version) == ("blocked", None)
+    versions = Path(demo_run["outputs_dir"]).parent
+    assert sorted(p.name for p in versions.iterdir()) == [f"v{demo_run['version']}"]

@@ -8,13 +8,15 @@ anything unexpected ends it as *failed* (recorded, then re-raised for Prefect).
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, runtime
 from prefect.flows import Flow
 from prefect.states import Completed
 
 from statreturns import authorities
+from statreturns.calendar import period_due
 from statreturns.declaration import Context, ReturnDeclaration
 from statreturns.periods import parse_period
 from statreturns.quality import Check, verdict
@@ -160,16 +162,23 @@ def _blocked(run_id: int, summary: dict, collected: list, checks: list[Check]):
     return Completed(name="Blocked", message=message, data=summary)
 
 
+def _run_name() -> str:
+    parameters = runtime.flow_run.parameters
+    return f"{parameters.get('authority', 'demo')} {parameters.get('period') or 'period due'}"
+
+
 def return_flow(declaration: ReturnDeclaration) -> Flow:
     """The Prefect flow of a declared return, named by its id."""
 
-    def run(period: str, authority: str = "demo", inputs: list[str] | None = None,
-            trigger: str = "manual", reason: str = "") -> dict:
+    def run(period: str | None = None, authority: str = "demo",
+            inputs: list[str] | None = None, trigger: str = "manual", reason: str = "") -> dict:
+        if period is None:  # a scheduled run: the period the calendar has due
+            period = str(period_due(declaration.id, date.today()))
         return run_return(declaration, period, authority, inputs, trigger, reason)
 
     run.__name__ = declaration.id.replace("-", "_")
     run.__doc__ = f"{declaration.title}: {declaration.description}"
-    return flow(run, name=declaration.id, flow_run_name="{authority} {period}",
+    return flow(run, name=declaration.id, flow_run_name=_run_name,
                 description=declaration.title, persist_result=False, validate_parameters=True)
 
 

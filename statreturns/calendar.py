@@ -33,10 +33,26 @@ class Due:
     before the period has ended."""
 
 
+def _calendar() -> dict:
+    return tomllib.loads(CALENDAR.read_text(encoding="utf-8"))
+
+
 def entries() -> dict[str, Entry]:
-    raw = tomllib.loads(CALENDAR.read_text(encoding="utf-8"))
     return {rid: Entry(rid, PeriodType(e["period"]), int(e["lead_days"]))
-            for rid, e in raw.items()}
+            for rid, e in _calendar().items() if isinstance(e, dict)}
+
+
+def first_day() -> date:
+    """The first deadline the product is responsible for."""
+    return _calendar()["from"]
+
+
+def period_due(return_id: str, today: date) -> Period:
+    """The period a run started without one is for: the latest complete period of the type
+    the calendar schedules (else the return's default type)."""
+    entry = entries().get(return_id)
+    kind = entry.period_type if entry else registry.get(return_id).DECLARATION.default_period_type
+    return latest_complete(kind, today)
 
 
 def _periods(kind: PeriodType, start: date, end: date) -> list[Period]:
@@ -101,9 +117,9 @@ def lines(authority: str, start: date, end: date, today: date) -> list[Line]:
 
 
 def board(authority: str, today: date, days: int = 60) -> list[Line]:
-    """What the ops team looks at first: everything overdue (deadlines in the past year),
-    then everything due in the next `days` days."""
-    past = [line for line in lines(authority, today - timedelta(days=365),
-                                   today - timedelta(days=1), today)
+    """What the ops team looks at first: everything overdue (deadlines in the past year,
+    from the calendar's first day), then everything due in the next `days` days."""
+    since = max(today - timedelta(days=365), first_day())
+    past = [line for line in lines(authority, since, today - timedelta(days=1), today)
             if line.state == "overdue"]
     return past + lines(authority, today, today + timedelta(days=days), today)

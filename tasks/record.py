@@ -51,9 +51,9 @@ def allocate_version(run_id: int) -> int:
     raise RuntimeError("could not allocate a version number: too many concurrent runs")
 
 
-def fingerprint(collected: list[Collected]) -> str | None:
-    shas = [c.sha256 for c in collected]
-    if any(sha is None for sha in shas):
+def fingerprint(shas: list[str | None]) -> str | None:
+    """One hash over the sha256 of every input file, in source order; none if one is missing."""
+    if not shas or any(sha is None for sha in shas):
         return None
     return hashlib.sha256("\n".join(shas).encode()).hexdigest()
 
@@ -70,7 +70,7 @@ def finish_run(run_id: int, *, status: str, verdict: str | None, message: str = 
         if not keep_version:
             run.version = None
         run.finished_at = _now()
-        run.input_fingerprint = fingerprint(list(collected)) if collected else None
+        run.input_fingerprint = fingerprint([c.sha256 for c in collected])
         run.outputs_dir = str(outputs_dir) if outputs_dir else None
         s.add(run)
         for c in collected:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import DateTime, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -70,3 +70,21 @@ class OutputFile(SQLModel, table=True):
     path: str
     sha256: str
     bytes: int
+
+
+class SweepAction(SQLModel, table=True):
+    """One thing the deadline sweep did: triggered a run, a rerun, or raised an overdue
+    alert. Unique per day, so a sweep run twice in a day does nothing twice."""
+
+    __table_args__ = (UniqueConstraint("day", "authority", "return_id", "period", "action"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    authority: str
+    return_id: str
+    period: str
+    action: str
+    """run, rerun or overdue."""
+    detail: str = ""
+    flow_run_id: str | None = None
+    at: datetime = Field(sa_type=DateTime(timezone=True))

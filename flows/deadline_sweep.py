@@ -29,13 +29,13 @@ from sqlmodel import select
 
 from flows.skeleton import RunRefused, prepare, source_paths
 from statreturns import calendar, registry
+from statreturns.alerts import OVERDUE_EVENT
 from statreturns.store.db import session
 from statreturns.store.models import Run, SweepAction
 from tasks.collect import sha256_of
 from tasks.record import fingerprint
 
 LONDON = ZoneInfo("Europe/London")
-OVERDUE_EVENT = "statreturns.return.overdue"
 
 
 def board_key(authority: str) -> str:

@@ -300,6 +300,33 @@ def demo(
         raise typer.Exit(1)
 
 
+ops = typer.Typer(help="Setting up and running the product on a Prefect server.",
+                  no_args_is_help=True)
+app.add_typer(ops, name="ops")
+
+
+@ops.command("deployments")
+def ops_deployments(
+    check: Annotated[bool, typer.Option(help="Only say whether prefect.yaml is up to date")]
+    = False,
+) -> None:
+    """Write prefect.yaml from the returns and the statutory calendar."""
+    from statreturns import prefect_yaml
+
+    current = prefect_yaml.PATH.read_text(encoding="utf-8") if prefect_yaml.PATH.exists() else ""
+    wanted = prefect_yaml.render()
+    if check:
+        if current != wanted:
+            err.print("prefect.yaml is out of date: run `statreturns ops deployments`")
+            raise typer.Exit(1)
+        console.print("prefect.yaml is up to date")
+        return
+    partial = prefect_yaml.PATH.with_name(".prefect.yaml.partial")
+    partial.write_text(wanted, encoding="utf-8")
+    partial.replace(prefect_yaml.PATH)
+    console.print(f"wrote {prefect_yaml.PATH}")
+
+
 @app.callback()
 def _main() -> None:
     """Check settings that every command relies on."""

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     authority: str = "demo"
     suppression_threshold: int = 5
+    alert_webhook_url: str = ""
+    """Where alerts are posted (a Teams or Slack incoming webhook); a secret."""
 
     @property
     def var(self) -> Path:

@@ -1,0 +1,80 @@
+"""Running the product on a Prefect server: start one, create the work pool, deploy every
+return and the sweep, install the alerts, start a worker. Used by `statreturns ops serve`
+(`make server`) and by the end-to-end test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from statreturns.prefect_yaml import POOL
+from statreturns.settings import PROJECT_ROOT
+
+PREFECT = [sys.executable, "-m", "prefect"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(api_url: str, prefect_home: Path, **extra: str) -> dict[str, str]:
+    """The environment of every process that talks to the server."""
+    return {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_HOME": str(prefect_home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+            "GX_ANALYTICS_ENABLED": "false", **extra}
+
+
+def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`prefect server start` on 127.0.0.1:`port`, its database in PREFECT_HOME."""
+    return subprocess.Popen([*PREFECT, "server", "start", "--host", "127.0.0.1", "--port",
+                             str(port)], env=env, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def wait_until_healthy(api_url: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"the Prefect server at {api_url} did not answer in {timeout:.0f} s")
+
+
+def prefect(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A prefect command run from the checkout (where prefect.yaml is); raises on failure."""
+    return subprocess.run([*PREFECT, "--no-prompt", *args], env=env, cwd=PROJECT_ROOT,
+                          check=True, capture_output=True, text=True, timeout=300)
+
+
+def set_up(env: dict[str, str]) -> None:
+    """The work pool and every deployment of prefect.yaml."""
+    prefect("work-pool", "create", POOL, "--type", "process", "--overwrite", env=env)
+    prefect("deploy", "--all", env=env)
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen([*PREFECT, "worker", "start", "--pool", POOL], env=env,
+                            cwd=PROJECT_ROOT, stdout=log.open("ab"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process and everything it started."""
+    if process.poll() is None:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait()

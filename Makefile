@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench server clean
 
 $(BIN)/statreturns: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ demo: $(BIN)/statreturns
 
 test: $(BIN)/statreturns
 	$(BIN)/python -m pytest
+
+server: $(BIN)/statreturns
+	$(BIN)/statreturns ops serve
 
 lint: $(BIN)/statreturns
 	$(BIN)/ruff check .

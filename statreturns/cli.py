@@ -327,6 +327,55 @@ def ops_deployments(
     console.print(f"wrote {prefect_yaml.PATH}")
 
 
+@ops.command("install-automations")
+def ops_install_automations(
+    webhook: Annotated[str | None, typer.Option(
+        help="Incoming webhook URL (default: STATRETURNS_ALERT_WEBHOOK_URL)")] = None,
+) -> None:
+    """Create (or replace) the alerts on the Prefect server of PREFECT_API_URL: a failed or
+    crashed run, a return blocked by its data, an overdue return -> the webhook."""
+    from statreturns.alerts import install
+
+    url = webhook or get_settings().alert_webhook_url
+    if not url:
+        _refuse("no webhook: pass --webhook URL or set STATRETURNS_ALERT_WEBHOOK_URL")
+    for name in install(url):
+        console.print(f"installed: {name}")
+
+
+@ops.command("serve")
+def ops_serve(
+    port: Annotated[int, typer.Option(help="Port of the Prefect server and its UI")] = 4200,
+) -> None:
+    """A local Prefect server with the work pool, every deployment, the alerts (when a
+    webhook is set) and a worker: the whole product, running, at http://127.0.0.1:PORT."""
+    import time
+
+    from statreturns import ops as server
+
+    settings = get_settings()
+    api_url = f"http://127.0.0.1:{port}/api"
+    logs = settings.var / "server"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = server.environment(api_url, settings.var / "prefect")
+    processes = [server.start_server(port, env, logs / "server.log")]
+    try:
+        server.wait_until_healthy(api_url)
+        server.set_up(env)
+        if settings.alert_webhook_url:
+            server.prefect_python("-m", "statreturns.cli", "ops", "install-automations",
+                                  env=env)
+        processes.append(server.start_worker(env, logs / "worker.log"))
+        console.print(f"Prefect UI: http://127.0.0.1:{port} (logs in {logs}); Ctrl-C stops")
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in reversed(processes):
+            server.stop(process)
+
+
 @app.callback()
 def _main() -> None:
     """Check settings that every command relies on."""

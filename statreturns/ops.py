@@ -57,6 +57,12 @@ def prefect(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
                           check=True, capture_output=True, text=True, timeout=300)
 
 
+def prefect_python(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """This environment's Python with `args`, talking to the server of `env`."""
+    return subprocess.run([sys.executable, *args], env=env, cwd=PROJECT_ROOT, check=True,
+                          capture_output=True, text=True, timeout=300)
+
+
 def set_up(env: dict[str, str]) -> None:
     """The work pool and every deployment of prefect.yaml."""
     prefect("work-pool", "create", POOL, "--type", "process", "--overwrite", env=env)

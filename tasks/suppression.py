@@ -1,10 +1,11 @@
 """Small-number suppression for published tables.
 
 Primary: a non-zero count under the threshold is hidden. Secondary: a row or column
-(margins included) with exactly one hidden cell would give that cell away by subtraction
-from its total, so another cell of that line is hidden too -- preferring one that also mends
-a crossing line, then a non-zero cell, then the smallest -- until no line has exactly one
-hidden cell.
+(margins included) that adds up to a total shown in the table, with exactly one hidden
+cell, would give that cell away by subtraction, so another cell of that line is hidden too
+-- preferring one that also mends a crossing line, then a non-zero cell, then the smallest
+-- until no such line has exactly one hidden cell. Rows add up when the table has a Total
+column, columns when it has a Total row.
 
 Tables published together are suppressed together: their margins may show the same
 quantity (breaches per order in a ward table's total row and in a month table's total row),
@@ -21,33 +22,43 @@ SUPPRESSED = "[c]"
 TOTAL = "Total"
 
 
-def _lone_line(hidden: np.ndarray) -> tuple[int, int] | None:
+def _lone_line(hidden: np.ndarray, axes: tuple[int, ...],
+               stuck: set[tuple[int, int]]) -> tuple[int, int] | None:
     """(axis, index) of a row (axis 0) or column (axis 1) with exactly one hidden cell."""
-    for axis, counts in ((0, hidden.sum(axis=1)), (1, hidden.sum(axis=0))):
-        lone = np.flatnonzero(counts == 1)
-        if lone.size:
-            return axis, int(lone[0])
+    for axis in axes:
+        counts = hidden.sum(axis=1 - axis)
+        for i in np.flatnonzero(counts == 1):
+            if (axis, int(i)) not in stuck:
+                return axis, int(i)
     return None
 
 
-def suppression_mask(values: np.ndarray, threshold: int,
-                     forced: np.ndarray | None = None) -> np.ndarray:
-    """Which cells of a table of counts (margins included) to hide, `forced` ones among them."""
+def suppression_mask(values: np.ndarray, threshold: int, forced: np.ndarray | None = None,
+                     *, rows_add_up: bool = True, columns_add_up: bool = True) -> np.ndarray:
+    """Which cells of a table of counts to hide, `forced` ones among them.
+
+    Only lines that add up to a total shown in the table can give a cell away: rows when
+    the table has a Total column (`rows_add_up`), columns when it has a Total row.
+    """
     hidden = (values > 0) & (values < threshold)
     if forced is not None:
         hidden |= forced
-    while (lone := _lone_line(hidden)) is not None:
+    axes = tuple(axis for axis, adds_up in ((0, rows_add_up), (1, columns_add_up)) if adds_up)
+    stuck: set[tuple[int, int]] = set()  # a line of one cell: nothing else to hide in it
+    while (lone := _lone_line(hidden, axes, stuck)) is not None:
         axis, i = lone
         line_values = values[i] if axis == 0 else values[:, i]
         line_hidden = hidden[i] if axis == 0 else hidden[:, i]
         # How many hidden cells each cell's crossing line has: a crossing line with one
-        # hidden cell is mended by the same hide.
+        # hidden cell is mended by the same hide (when crossing lines add up too).
         crossing = hidden.sum(axis=0) if axis == 0 else hidden.sum(axis=1)
+        crossing_adds_up = (1 - axis) in axes
         candidates = np.flatnonzero(~line_hidden)
         if candidates.size == 0:
-            break
-        best = min(candidates, key=lambda j: (crossing[j] != 1, line_values[j] == 0,
-                                              line_values[j]))
+            stuck.add(lone)
+            continue
+        best = min(candidates, key=lambda j: (not (crossing_adds_up and crossing[j] == 1),
+                                              line_values[j] == 0, line_values[j]))
         if axis == 0:
             hidden[i, best] = True
         else:
@@ -97,7 +108,9 @@ def suppress_together(tables: dict[str, tuple[pd.DataFrame, tuple[str, ...]]],
             forced = np.zeros(values.shape, dtype=bool)
             for (r, k), margin in _margins(table, index).items():
                 forced[r, k] = margin in hidden_margins
-            masks[name] = suppression_mask(values, threshold, forced)
+            masks[name] = suppression_mask(
+                values, threshold, forced, rows_add_up=TOTAL in _counts(table, index),
+                columns_add_up=(table[index[0]].astype(str) == TOTAL).any())
         found = {margin for name, (table, index) in tables.items()
                  for cell, margin in _margins(table, index).items() if masks[name][cell]}
         if found <= hidden_margins:

@@ -92,3 +92,30 @@ def failed_results(summary: dict) -> dict:
     with session() as s:
         found = s.exec(select(QualityResult).where(QualityResult.run_id == summary["run_id"]))
         return {r.code: r for r in found if not r.success}
+
+
+def rules_by_suite(return_id: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """A return's rules from its suites: severity by code, and the codes of each suite."""
+    from statreturns.rules import catalogue
+
+    rules = catalogue(return_id)
+    suites: dict[str, list[str]] = {}
+    for r in rules:
+        suites.setdefault(r["suite"], []).append(r["code"])
+    return {r["code"]: r["severity"] for r in rules}, suites
+
+
+def assert_blocked(summary: dict, earlier: dict) -> dict:
+    """A blocked run: recorded, without version or outputs, earlier versions untouched.
+    Its failed results by code."""
+    from statreturns.store.db import session
+    from statreturns.store.models import Run
+
+    assert (summary["status"], summary["verdict"]) == ("blocked", "blocked")
+    assert summary["version"] is None and summary["outputs_dir"] is None
+    with session() as s:
+        recorded = s.get(Run, summary["run_id"])
+    assert (recorded.status, recorded.version) == ("blocked", None)
+    versions = Path(earlier["outputs_dir"]).parent
+    assert sorted(p.name for p in versions.iterdir()) == [f"v{earlier['version']}"]
+    return failed_results(summary)

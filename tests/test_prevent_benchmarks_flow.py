@@ -5,14 +5,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import failed_results
+from conftest import assert_blocked, failed_results
 
 from flows.demo_data.prevent_benchmarks import generate
 from flows.prevent_benchmarks import DECLARATION, prevent_benchmarks
 from statreturns import authorities
 from statreturns.periods import parse_period
-from statreturns.store.db import session
-from statreturns.store.models import Run
 
 pytestmark = pytest.mark.usefixtures("harness")
 
@@ -125,14 +123,7 @@ def test_an_error_blocks_the_return_with_no_version(case, tmp_path, demo_run):
     frames = generate(parse_period(PERIOD), config())
     change(frames)
     summary = run(tmp_path, frames)
-    assert (summary["status"], summary["verdict"]) == ("blocked", "blocked")
-    assert summary["version"] is None and summary["outputs_dir"] is None
-    found = failed_results(summary)
+    found = assert_blocked(summary, demo_run)
     assert list(found) == [code]
     assert (found[code].severity, found[code].sample) == ("error", sample)
     assert code in summary["message"] and where in summary["message"]
-    with session() as s:
-        recorded = s.get(Run, summary["run_id"])
-    assert (recorded.status, recorded.version) == ("blocked", None)
-    versions = Path(demo_run["outputs_dir"]).parent
-    assert sorted(p.name for p in versions.iterdir()) == [f"v{demo_run['version']}"]

@@ -56,9 +56,31 @@ def _run(**kw) -> Run:
 
 def test_migrations_make_every_table(store):
     tables = set(sa.inspect(store).get_table_names())
-    assert {"run", "sourcefile", "qualityresult", "outputfile", "alembic_version"} <= tables
+    assert {"run", "sourcefile", "qualityresult", "outputfile", "sweepaction",
+            "alembic_version"} <= tables
     with store.connect() as c:
-        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0001"
+        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0002"
+
+
+def test_upgrading_a_store_of_an_earlier_schema_keeps_its_rows(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    assert "sweepaction" not in sa.inspect(engine).get_table_names()
+    with Session(engine) as s:
+        s.add(_run(version=1, status="produced"))
+        s.commit()
+    db.migrate(engine)
+    assert "sweepaction" in sa.inspect(engine).get_table_names()
+    with Session(engine) as s:
+        [kept] = s.exec(select(Run)).all()
+    assert (kept.version, kept.status, kept.period) == (1, "produced", "2026-Q1")
 
 
 def test_migrating_twice_changes_nothing(store):

@@ -221,3 +221,28 @@ def test_round_counts_rounds_visible_counts_halves_up_and_leaves_hidden_cells():
         "Type": ["Refuge", "Dispersed", "Total"], "Households": [SUPPRESSED, SUPPRESSED, 130],
         "Children": [SUPPRESSED, SUPPRESSED, 60], "Total": [20, 170, 190]}
     assert round_counts(table, ("Type",), 10)["Households"].tolist() == [0, 130, 130]
+
+
+def test_a_single_count_column_with_a_total_row_is_still_mended():
+    # Rows of one cell cannot be mended; the column must be, or 3 = 53 - 20 - 30.
+    table = pd.DataFrame({"Type": ["Refuge", "Dispersed", "Sanctuary", "Total"],
+                          "Households": [3, 20, 30, 53]})
+    out = suppress(table, ("Type",), 5)
+    assert out["Households"].tolist() == [SUPPRESSED, SUPPRESSED, 30, 53]
+
+
+def test_rows_without_a_total_column_do_not_add_up_so_are_not_mended():
+    # Characteristics overlap: no Total column, so only the columns need mending.
+    table = pd.DataFrame({"Type": ["Refuge", "Dispersed", "Total"],
+                          "Disabled": [34, 24, 58], "No recourse": [3, 6, 9]})
+    out = suppress(table, ("Type",), 5)
+    assert out.to_dict("list") == {"Type": ["Refuge", "Dispersed", "Total"],
+                                   "Disabled": [34, 24, 58],
+                                   "No recourse": [SUPPRESSED, SUPPRESSED, 9]}
+
+
+def test_a_table_without_margins_hides_only_small_counts():
+    table = pd.DataFrame({"Month": ["Apr", "May"], "Calls": [3, 2000], "Webchats": [12, 4]})
+    out = suppress(table, ("Month",), 5)
+    assert out.to_dict("list") == {"Month": ["Apr", "May"], "Calls": [SUPPRESSED, 2000],
+                                   "Webchats": [12, SUPPRESSED]}

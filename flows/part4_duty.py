@@ -1,0 +1,391 @@
+"""Domestic Abuse Act 2021, Part 4 duty: the annual return on support in safe accommodation.
+
+Tier-one authorities must provide support to victims of domestic abuse and their children in
+safe accommodation. Each commissioned provider sends a monitoring return every quarter (one
+file per provider and quarter, one row per accommodation type it runs); the Domestic Abuse
+Hub logs its contacts by month. The providers and the quarter-on-quarter change that raises
+a query come from ``config/authorities/<authority>/part4-duty.toml``.
+
+The figures count victims and children (special category data): published tables withhold
+small counts and are rounded to the nearest 10, as the national release is.
+
+Run on its own: ``python flows/part4_duty.py 2025/26``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from flows.skeleton import return_flow, run_from_command_line
+from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.periods import MONTH_NAMES, Period, PeriodType
+from tasks.collect import FILE
+
+TOTAL = "Total"
+TYPE = "Accommodation type"
+ROUND_TO = 10  # the national release rounds every published count to the nearest 10
+ACCOMMODATION = {  # id -> name in the national return
+    "refuge": "Refuge",
+    "specialist": "Specialist safe accommodation",
+    "dispersed": "Dispersed accommodation",
+    "sanctuary-scheme": "Sanctuary scheme",
+    "second-stage": "Second-stage / move-on",
+    "other": "Other designated accommodation",
+}
+ALSO_WRITTEN = {"sanctuary": "sanctuary-scheme", "move on": "second-stage",
+                "other designated": "other"}
+REFERRALS = {"referrals_received": "Referrals received",
+             "referrals_accepted": "Referrals accepted"}
+DECLINED = {"declined_capacity": "No capacity", "declined_unsuitable": "Unsuitable",
+            "declined_other": "Other reason"}
+PEOPLE = {"women": "Women", "men": "Men", "trans": "Trans", "children": "Children"}
+CHARACTERISTICS = {"disabled": "Disabled", "lgbt": "LGBT+", "minority_ethnic": "Minority ethnic",
+                   "no_recourse_to_public_funds": "No recourse to public funds"}
+STOPPED = {"stopped_planned": "Planned", "stopped_unplanned": "Unplanned",
+           "stopped_other": "Other reason"}
+MANDATORY = [*REFERRALS, *DECLINED, "households_supported", *PEOPLE, "individuals",
+             "households_stopped", *STOPPED]
+"""Figures every row must give; the characteristics are voluntary and may be blank."""
+FILE_NAME = re.compile(r"^(?P<provider>.+?)[-_ ](?P<quarter>\d{4}-Q[1-4])\.\w+$", re.IGNORECASE)
+NOT_KEY = re.compile(r"[^a-z0-9]+")
+
+
+def _key(text: str) -> str:
+    """Names and codes compared alike: 'Second-stage / move-on' is 'second stage move on'."""
+    return NOT_KEY.sub(" ", text.lower()).strip()
+
+
+TYPE_KEYS = {_key(t): name for i, name in ACCOMMODATION.items() for t in (i, name)} | {
+    k: ACCOMMODATION[i] for k, i in ALSO_WRITTEN.items()}
+"""Every way an accommodation type may be written (as compared) -> its name."""
+
+
+def quarters(year: Period) -> list[str]:
+    """The financial year's quarters, written 2025-Q1 to 2025-Q4."""
+    return [f"{year.start.year}-Q{q}" for q in range(1, 5)]
+
+
+# --- configuration: the commissioned providers ---------------------------------------------
+
+class Provider(BaseModel):
+    id: str
+    name: str
+    accommodation: list[str] = Field(min_length=1)
+    """The accommodation types it runs (ids of ACCOMMODATION)."""
+
+    @field_validator("accommodation")
+    @classmethod
+    def _known(cls, types: list[str]) -> list[str]:
+        unknown = [t for t in types if t not in ACCOMMODATION]
+        if unknown:
+            raise ValueError(f"unknown accommodation {', '.join(unknown)}; "
+                             f"use {', '.join(ACCOMMODATION)}")
+        return types
+
+
+class Part4Settings(BaseModel):
+    change_ratio: float = Field(2.0, gt=1)
+    """A provider's households supported changing by more than this factor from one
+    quarter to the next is a query."""
+    providers: list[Provider] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Part4Settings:
+        keys = [k for p in self.providers for k in {_key(p.id), _key(p.name)}]
+        if len(set(keys)) != len(keys):
+            raise ValueError("providers' ids and names must all differ")
+        return self
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.providers}
+
+
+# --- rules' helper columns ----------------------------------------------------------------
+
+def _canonical(values: pd.Series, keys: Mapping[str, str]) -> pd.Series:
+    """Each value whose key is known, written as `keys` says; anything else as it was."""
+    text = values.astype("string")
+    found = text.str.lower().str.replace(NOT_KEY, " ", regex=True).str.strip().map(keys)
+    return found.where(found.notna(), text)
+
+
+def _provider_keys(cfg: Part4Settings) -> dict[str, str]:
+    return {_key(t): p.id for p in cfg.providers for t in (p.id, p.name)}
+
+
+def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
+    """True/False where a rule applies, missing where it does not (rules skip missing)."""
+    holds = holds.astype("boolean").fillna(False)
+    return holds.where(applies.astype("boolean").fillna(False).astype(bool), pd.NA)
+
+
+def _times(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """How many rows share each row's values of `columns` (missing where one is blank)."""
+    return frame.groupby(columns, dropna=True)[columns[0]].transform("size")
+
+
+def _at_most(smaller: pd.Series, larger: pd.Series) -> pd.Series:
+    return _flag(smaller.notna() & larger.notna(), smaller <= larger)
+
+
+def _names_where(mask: pd.DataFrame) -> pd.Series:
+    """The names of the columns where `mask` holds, for each row; missing where none does."""
+    mask = mask.astype("boolean").fillna(False)
+    names = [", ".join(mask.columns[row]) for row in mask.to_numpy(dtype=bool)]
+    return pd.Series(names, index=mask.index, dtype="string").replace("", pd.NA)
+
+
+def derive_monitoring(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Providers by id and accommodation types by name (either written any way), and the
+    flags of the rules that need more than one column or the file's name."""
+    cfg: Part4Settings = ctx.config
+    out = frame.copy()
+    out["provider"] = _canonical(frame["provider"], _provider_keys(cfg))
+    out["quarter"] = frame["quarter"].astype("string").str.strip().str.upper()
+    out["accommodation_type"] = _canonical(frame["accommodation_type"], TYPE_KEYS)
+
+    named = out[FILE].astype(str).str.extract(FILE_NAME)
+    out["_as_named"] = _flag(
+        named["quarter"].notna() & out["quarter"].notna() & out["provider"].notna(),
+        (named["quarter"].str.upper() == out["quarter"])
+        & (_canonical(named["provider"], _provider_keys(cfg)) == out["provider"]))
+    out["_times_reported"] = _times(out, ["provider", "quarter", "accommodation_type"])
+
+    out["_blank_figures"] = _names_where(out[MANDATORY].isna())
+    out["_negative_figures"] = _names_where(out[MANDATORY + list(CHARACTERISTICS)].lt(0))
+    people, individuals = out[list(PEOPLE)], out["individuals"]
+    out["_people_add_up"] = _flag(people.notna().all(axis=1) & individuals.notna(),
+                                  people.sum(axis=1) == individuals)
+    out["_households_within_people"] = _at_most(out["households_supported"], individuals)
+    characteristics = out[list(CHARACTERISTICS)]
+    out["_characteristics_within_people"] = _flag(
+        characteristics.notna().any(axis=1) & individuals.notna(),
+        characteristics.fillna(0).le(individuals.fillna(0), axis=0).all(axis=1))
+    out["_stopped_within_supported"] = _at_most(out["households_stopped"],
+                                                out["households_supported"])
+    reasons = out[list(STOPPED)]
+    out["_reasons_add_up"] = _flag(reasons.notna().all(axis=1) & out["households_stopped"].notna(),
+                                   reasons.sum(axis=1) == out["households_stopped"])
+    out["_referrals_accounted"] = _flag(
+        out[[*REFERRALS, *DECLINED]].notna().all(axis=1),
+        out["referrals_accepted"] + out[list(DECLINED)].sum(axis=1) <= out["referrals_received"])
+    runs = {(p.id, ACCOMMODATION[t]) for p in cfg.providers for t in p.accommodation}
+    known = out["provider"].isin(cfg.names) & out["accommodation_type"].isin(
+        ACCOMMODATION.values())
+    out["_type_run"] = _flag(known, pd.Series(
+        [pair in runs for pair in zip(out["provider"], out["accommodation_type"], strict=True)],
+        index=out.index))
+    return out
+
+
+def derive_hub(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Months as written without spaces, how often each is given, and the figures' flags."""
+    out = frame.copy()
+    out["month"] = frame["month"].astype("string").str.strip()
+    out["_times_given"] = _times(out, ["month"])
+    figures = out[["calls", "webchats", "drop_ins"]]
+    out["_figures_given"] = _flag(pd.Series(True, index=out.index), figures.notna().all(axis=1))
+    out["_not_negative"] = _flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
+    return out
+
+
+def suite_parameters(ctx: Context) -> dict:
+    return {"providers": [p.id for p in ctx.config.providers], "quarters": quarters(ctx.period),
+            "accommodation_types": list(ACCOMMODATION.values()), "months": ctx.period.months}
+
+
+def _counts(names: Mapping[str, str], what: str) -> tuple[Column, ...]:
+    return tuple(Column(n, "integer", description=f"{what}: {label.lower()}")
+                 for n, label in names.items())
+
+
+PROVIDER_MONITORING = Source(
+    name="provider-monitoring",
+    title="Provider monitoring returns",
+    columns=(
+        Column("provider", description="The provider's id or name"),
+        Column("quarter", description="The financial year's quarter, written 2025-Q1"),
+        Column("accommodation_type", description="Refuge, specialist, dispersed, sanctuary "
+                                                 "scheme, second-stage / move-on or other"),
+        *_counts(REFERRALS, "Referrals"),
+        *_counts(DECLINED, "Referrals declined"),
+        Column("households_supported", "integer", description="Households supported"),
+        *_counts(PEOPLE, "People supported"),
+        Column("individuals", "integer", description="People supported (adults and children)"),
+        *_counts(CHARACTERISTICS, "People supported (voluntary; they overlap)"),
+        Column("households_stopped", "integer", description="Households whose support stopped"),
+        *_counts(STOPPED, "Support stopped"),
+    ),
+    derive=derive_monitoring,
+    parameters=suite_parameters,
+    many=True,
+)
+HUB_CONTACTS = Source(
+    name="hub-contacts",
+    title="Domestic Abuse Hub contacts",
+    columns=(Column("month", description="The month, written 2025-04"),
+             Column("calls", "integer"), Column("webchats", "integer"),
+             Column("drop_ins", "integer")),
+    derive=derive_hub,
+    parameters=suite_parameters,
+)
+
+
+# --- assembly -----------------------------------------------------------------------------
+
+def _by_type(sums: pd.DataFrame, columns: Mapping[str, str], total: bool) -> pd.DataFrame:
+    """Accommodation types (all, in the national order) by `columns`, with a Total row and,
+    where the columns add up to something, a Total column."""
+    table = sums[list(columns)].rename(columns=columns)
+    if total:
+        table[TOTAL] = table.sum(axis=1)
+    table.loc[TOTAL] = table.sum()
+    return table.astype("int64").rename_axis(TYPE).reset_index()
+
+
+def _providers_by_quarter(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Households supported by provider and quarter; blank where no return came in."""
+    cfg: Part4Settings = ctx.config
+    grid = rows.groupby(["provider", "quarter"])["households_supported"].sum(min_count=1)
+    table = grid.unstack("quarter").reindex(index=list(cfg.names), columns=quarters(ctx.period))
+    table = table.astype("Int64").rename(index=cfg.names)
+    table[TOTAL] = table.sum(axis=1, min_count=1)
+    table.loc[TOTAL] = table.sum(min_count=1)
+    return table.rename_axis("Provider").rename_axis(columns=None).reset_index()
+
+
+def _provider_returns(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Every provider and quarter of the year: how many files and rows it sent."""
+    cfg: Part4Settings = ctx.config
+    grid = pd.MultiIndex.from_product([list(cfg.names), quarters(ctx.period)])
+    sent = rows.groupby(["provider", "quarter"], observed=True)[FILE].agg(
+        ["nunique", "size"]).reindex(grid, fill_value=0)
+    return pd.DataFrame({
+        "provider_quarter": [f"{cfg.names[p]} {q}" for p, q in grid],
+        "files": sent["nunique"].astype("int64").to_numpy(),
+        "rows": sent["size"].astype("int64").to_numpy(),
+    })
+
+
+def _hub(hub: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    months = ctx.period.months
+    counts = hub.groupby("month")[["calls", "webchats", "drop_ins"]].sum(min_count=1)
+    table = counts.reindex(months).astype("Int64").rename(
+        columns={"calls": "Calls", "webchats": "Webchats", "drop_ins": "Drop-ins"})
+    table.index = [f"{MONTH_NAMES[int(m[5:]) - 1]} {m[:4]}" for m in months]
+    table.loc[TOTAL] = table.sum(min_count=1)
+    return table.rename_axis("Month").reset_index()
+
+
+def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
+    rows = sources["provider-monitoring"]
+    figures = [*MANDATORY, *CHARACTERISTICS]
+    sums = rows.groupby("accommodation_type")[figures].sum().reindex(
+        list(ACCOMMODATION.values()), fill_value=0)
+    households = {"households_supported": "Households supported", **REFERRALS}
+    return {
+        "households_by_type": _by_type(sums, households, total=False),
+        "declined": _by_type(sums, DECLINED, total=True),
+        "individuals": _by_type(sums, PEOPLE, total=True),
+        "characteristics": _by_type(sums, CHARACTERISTICS, total=False),
+        "stopped": _by_type(sums, STOPPED, total=True),
+        "hub_contacts": _hub(sources["hub-contacts"], ctx),
+        "providers_by_quarter": _providers_by_quarter(rows, ctx),
+        "_provider_returns": _provider_returns(rows, ctx),
+    }
+
+
+def _quarterly_change(by_quarter: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Each provider's households supported in each quarter beside the quarter before, and
+    the factor between them (a quarter with none counts as one, so 0 to 7 is 7 times)."""
+    body = by_quarter[by_quarter["Provider"] != TOTAL].set_index("Provider")
+    names = quarters(ctx.period)
+    before = body[names[:-1]].to_numpy(dtype=float, na_value=np.nan)
+    now = body[names[1:]].to_numpy(dtype=float, na_value=np.nan)
+    change = np.maximum(before, now) / np.maximum(np.minimum(before, now), 1)
+    return pd.DataFrame({
+        "provider_quarters": [f"{p} {a} to {b}" for p in body.index
+                              for a, b in zip(names, names[1:], strict=False)],
+        "households_before": pd.array(before.ravel()).astype("Int64"),
+        "households_after": pd.array(now.ravel()).astype("Int64"),
+        "change": np.round(change.ravel(), 2),
+        "allowed_change": ctx.config.change_ratio,
+    })
+
+
+def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
+    """Every provider's return for every quarter, no quarter out of line with the one before,
+    and the hub's figures for every month."""
+    hub = tables["hub_contacts"]
+    hub = hub[hub["Month"] != TOTAL]
+    return {
+        "provider-quarters": tables["_provider_returns"],
+        "quarterly-change": _quarterly_change(tables["providers_by_quarter"], ctx),
+        "hub-months": pd.DataFrame({"month": hub["Month"],
+                                    "reported": hub["Calls"].notna().astype("int64")}),
+    }
+
+
+def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:
+    def total(table: str, column: str) -> str:
+        frame = tables[table]
+        return f"{int(frame.loc[frame.iloc[:, 0] == TOTAL, column].iloc[0]):,}"
+
+    return [("Households supported", total("households_by_type", "Households supported")),
+            ("People supported", total("individuals", TOTAL)),
+            ("  of whom children", total("individuals", "Children")),
+            ("Referrals received", total("households_by_type", "Referrals received")),
+            ("  accepted", total("households_by_type", "Referrals accepted")),
+            ("Domestic Abuse Hub calls", total("hub_contacts", "Calls")),
+            ("  webchats", total("hub_contacts", "Webchats")),
+            ("  drop-ins", total("hub_contacts", "Drop-ins"))]
+
+
+PUBLISHED = {"published": True, "suppress": True, "round_to": ROUND_TO}
+
+DECLARATION = ReturnDeclaration(
+    id="part4-duty",
+    title="Domestic Abuse Act 2021 Part 4 duty",
+    owner="Community Safety Team (domestic abuse)",
+    recipient="Ministry of Housing, Communities and Local Government",
+    period_types=(PeriodType.FINANCIAL_YEAR,),
+    deadline="30 June after the financial year",
+    description="Support for victims of domestic abuse and their children in safe "
+                "accommodation: referrals, households and people supported, and support "
+                "stopped, by accommodation type, from the commissioned providers' quarterly "
+                "returns; and the Domestic Abuse Hub's contacts.",
+    sources=(PROVIDER_MONITORING, HUB_CONTACTS),
+    tables=(
+        Table("households_by_type", "Households supported and referrals by accommodation type",
+              (TYPE,), note="Added over the year's four quarterly returns of the commissioned "
+                            "providers.", **PUBLISHED),
+        Table("declined", "Referrals declined by reason", (TYPE,), **PUBLISHED),
+        Table("individuals", "People supported", (TYPE,), **PUBLISHED),
+        Table("characteristics", "People supported with a specialist characteristic", (TYPE,),
+              note="A person may have more than one characteristic, so the columns are not "
+                   "added together. Answers are voluntary: a blank is not counted.",
+              **PUBLISHED),
+        Table("stopped", "Households whose support stopped, by reason", (TYPE,), **PUBLISHED),
+        Table("hub_contacts", "Domestic Abuse Hub contacts by month", ("Month",),
+              published=True, note="Contacts, not people: not suppressed."),
+        Table("providers_by_quarter", "Households supported by provider and quarter",
+              ("Provider",), note="Quarters of the financial year: Q1 is April to June."),
+    ),
+    assemble=assemble,
+    reconcile=reconcile,
+    configure=Part4Settings.model_validate,
+    headline=headline,
+    chart=Chart("households_by_type", TYPE, ("Referrals received", "Households supported"),
+                "Referrals and households supported by accommodation type"),
+)
+
+part4_duty = return_flow(DECLARATION)
+
+if __name__ == "__main__":
+    run_from_command_line(DECLARATION)

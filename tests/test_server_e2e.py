@@ -1,0 +1,211 @@
+"""The product on a real Prefect server: deployed, run by a worker, swept, alerting, and the
+returns board readable in the Prefect UI.
+
+One module-scoped server (its own SQLite database, a free loopback port), the work pool,
+every deployment of prefect.yaml and a worker; everything started is stopped at the end.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from statreturns import ops
+from statreturns.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.e2e
+PERIOD = "R12-2026-10"
+SWEEP_DAY = "2026-11-16"  # three days past the 13 November deadlines
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A stand-in for a Teams or Slack incoming webhook: keeps what is posted to it."""
+
+    received: list[dict] = []
+
+    def do_POST(self):  # noqa: N802 - the name http.server calls
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Receiver.received.append(json.loads(body or b"{}"))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def webhook():
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/alerts"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory):
+    """A Prefect server with the pool, the deployments and a worker; the product's home."""
+    root = tmp_path_factory.mktemp("e2e")
+    port = ops.free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = ops.environment(api, root / "prefect", STATRETURNS_HOME=str(root / "home"),
+                          PREFECT_WORKER_QUERY_SECONDS="2",
+                          PREFECT_WORKER_PREFETCH_SECONDS="5")
+    env.pop("STATRETURNS_DATABASE_URL", None)
+    started = [ops.start_server(port, env, root / "server.log")]
+    try:
+        ops.wait_until_healthy(api)
+        ops.set_up(env)
+        started.append(ops.start_worker(env, root / "worker.log"))
+        yield {"api": api, "env": env, "home": root / "home", "port": port, "root": root}
+    finally:
+        for process in reversed(started):
+            ops.stop(process)
+
+
+def cli(product, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "statreturns.cli", *args], env=product["env"],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+                          check=True)
+
+
+def wait_for(flow_run_id: str, api: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        flow_run = httpx.get(f"{api}/flow_runs/{flow_run_id}").json()
+        if flow_run["state"]["type"] in TERMINAL:
+            return flow_run
+        time.sleep(1)
+    raise TimeoutError(f"flow run {flow_run_id} did not finish in {timeout} s")
+
+
+def artifact(api: str, key: str) -> dict:
+    [latest] = httpx.post(f"{api}/artifacts/latest/filter",
+                          json={"artifacts": {"key": {"any_": [key]}}}).json()
+    return latest
+
+
+def store(product, table: str) -> list[dict]:
+    engine = sa.create_engine(f"sqlite:///{product['home'] / 'var' / 'statreturns.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(f"SELECT * FROM {table} ORDER BY id")).mappings()
+        found = [dict(r) for r in rows]
+    engine.dispose()
+    return found
+
+
+def store_runs(product) -> list[dict]:
+    return store(product, "run")
+
+
+@pytest.fixture(scope="module")
+def deployed_run(product):
+    """The PSPO deployment, triggered through the API, run by the worker."""
+    cli(product, "generate", "pspo-breaches", "--period", PERIOD, "--problems")
+    api = product["api"]
+    deployment = httpx.get(f"{api}/deployments/name/pspo-breaches/pspo-breaches").json()
+    flow_run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={
+        "parameters": {"period": PERIOD, "authority": "demo"}}).json()
+    return wait_for(flow_run["id"], api)
+
+
+def test_every_return_and_the_sweep_are_deployed_with_their_schedules(product):
+    deployments = httpx.post(f"{product['api']}/deployments/filter", json={}).json()
+    names = sorted(d["name"] for d in deployments)
+    assert names == sorted(["pspo-breaches", "prevent-benchmarks", "part4-duty",
+                            "savings-tracker", "csp-performance", "deadline-sweep"])
+    pspo = next(d for d in deployments if d["name"] == "pspo-breaches")
+    assert pspo["work_pool_name"] == "statreturns"
+    assert pspo["global_concurrency_limit"]["limit"] == 1
+    [schedule] = pspo["schedules"]
+    assert schedule["schedule"]["timezone"] == "Europe/London"
+    assert "RDATE:" in schedule["schedule"]["rrule"]
+
+
+def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, deployed_run):
+    assert deployed_run["state"]["type"] == "COMPLETED", deployed_run["state"]
+    assert deployed_run["name"] == f"demo {PERIOD}"
+    api = product["api"]
+    summary = artifact(api, "demo-pspo-breaches-summary")
+    assert summary["flow_run_id"] == deployed_run["id"]
+    assert "Produced with queries" in summary["data"]
+    quality = artifact(api, "demo-pspo-breaches-data-quality")
+    assert quality["flow_run_id"] == deployed_run["id"] and quality["type"] == "table"
+    [run] = [r for r in store_runs(product) if r["flow_run_id"] == deployed_run["id"]]
+    assert (run["return_id"], run["period"], run["status"], run["verdict"], run["version"]) == (
+        "pspo-breaches", PERIOD, "produced", "queries", 1)
+    outputs = Path(run["outputs_dir"])
+    assert outputs.is_relative_to(product["home"] / "outputs") and outputs.is_dir()
+
+
+@pytest.fixture(scope="module")
+def swept(product, deployed_run, webhook):
+    cli(product, "ops", "install-automations", "--webhook", webhook)
+    time.sleep(2)  # automations take effect once the server has loaded them
+    subprocess.run([sys.executable, "flows/deadline_sweep.py", SWEEP_DAY], env=product["env"],
+                   cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=300)
+    for action in store(product, "sweepaction"):  # the runs the sweep started, to their end
+        if action["flow_run_id"]:
+            wait_for(action["flow_run_id"], product["api"])
+    return Receiver.received
+
+
+def _alerts(received: list[dict], words: str, timeout: float = 120) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [r for r in received if words in r.get("text", "")]
+        if found:
+            return found
+        time.sleep(1)
+    return []
+
+
+def test_an_overdue_return_reaches_the_webhook(swept):
+    found = _alerts(swept, "pspo-breaches R12-2026-10 for demo is 3 days past its deadline")
+    assert found, f"no overdue alert; received: {swept}"
+    assert found[0]["subject"] == "A return is overdue"
+
+
+def test_a_return_the_sweep_starts_without_its_data_is_blocked_and_alerted(product, swept):
+    found = _alerts(swept, "ended Blocked")
+    assert found, f"no blocked alert; received: {swept}"
+    started = {(a["return_id"], a["period"]) for a in store(product, "sweepaction")
+               if a["action"] == "run"}
+    assert started == {("savings-tracker", "2026-10"), ("prevent-benchmarks", "2025/26")}
+    runs = [r for r in store_runs(product) if r["trigger"] == "deadline"]
+    assert {(r["return_id"], r["period"], r["status"]) for r in runs} == {
+        ("savings-tracker", "2026-10", "blocked"), ("prevent-benchmarks", "2025/26", "blocked")}
+
+
+def test_the_board_and_the_calendar_command_agree(product, swept):
+    board = artifact(product["api"], "demo-returns-board")["data"]
+    listed = json.loads(cli(product, "calendar", "--today", SWEEP_DAY, "--json").stdout)
+    for line in listed:
+        row = (f"| {line['deadline']} | {line['planned']} | {line['return']} | "
+               f"{line['period']} | ")
+        assert row in board, row
+    assert "**2 overdue**" in board
+
+
+def test_the_prefect_ui_shows_the_overdue_return_on_the_board(product, swept):
+    browser = shutil.which("chromium")
+    if browser is None:
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    board = artifact(product["api"], "demo-returns-board")
+    page = f"http://127.0.0.1:{product['port']}/artifacts/artifact/{board['latest_id']}"
+    result = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--virtual-time-budget=30000", "--dump-dom", page],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "HOME": str(product["root"])})
+    assert "Returns board: demo" in result.stdout, result.stdout[-2000:]
+    assert "R12-2026-10" in result.stdout and "overdue" in result.stdout

@@ -349,10 +349,15 @@ def ops_serve(
 ) -> None:
     """A local Prefect server with the work pool, every deployment, the alerts (when a
     webhook is set) and a worker: the whole product, running, at http://127.0.0.1:PORT."""
+    import signal
     import time
 
     from statreturns import ops as server
 
+    def interrupt(*_):  # stopped by a service manager: stop what was started, as on Ctrl-C
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
     settings = get_settings()
     api_url = f"http://127.0.0.1:{port}/api"
     logs = settings.var / "server"

@@ -22,12 +22,22 @@ from statreturns.periods import parse_period
 from statreturns.quality import Check, verdict
 from statreturns.settings import get_settings
 from tasks.assemble import assemble
+from tasks.changes import quality_changes, table_changes
 from tasks.collect import collect, files_in, find_source, inbox_folder
 from tasks.outputs import version_folder
 from tasks.publish import publish
-from tasks.record import allocate_version, finish_run, open_run
-from tasks.render import render
+from tasks.record import allocate_version, fingerprint, finish_run, open_run
+from tasks.render import Since, document_tables, render
+from tasks.sign_off import await_sign_off
 from tasks.validate import validate_return, validate_source
+from tasks.versions import (
+    code_version,
+    document,
+    good_versions,
+    made_from_the_same,
+    results,
+    rules_fingerprint,
+)
 
 
 class RunRefused(ValueError):
@@ -86,8 +96,13 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
 
 def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
-               ) -> dict:
-    """Run one return for one authority and period; returns the run's summary."""
+               force: bool = False, sign_off: bool = False) -> dict:
+    """Run one return for one authority and period; returns the run's summary.
+
+    A run made from the same inputs, rules and code as the last good version makes no new
+    version unless `force`. With `sign_off` (and a return that declares it), the flow
+    pauses after rendering for the sign-off form in the Prefect UI.
+    """
     settings = get_settings()
     try:
         ctx = prepare(declaration, period, authority)
@@ -116,6 +131,11 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                 checks += validate_source(declaration.id, got, ctx)
             for c in got.files:
                 logger.info("%s: %s rows, %s", c.path.name, c.rows, "; ".join(c.notes) or "ok")
+        made_from = (fingerprint([c.sha256 for c in collected]),
+                     rules_fingerprint(declaration.id, authority), code_version())
+        earlier = good_versions(authority, declaration.id, str(ctx.period))
+        if earlier and not force and made_from_the_same(earlier[-1], *made_from):
+            return _unchanged(run_id, summary, earlier[-1], collected, made_from)
         tables = None
         if verdict(checks) != "blocked":
             stage = "assembling"
@@ -127,17 +147,25 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
 
         stage = "rendering"
         version = allocate_version(run_id)
+        since = what_changed(declaration, tables, ctx, checks, earlier)
         final = version_folder(settings.outputs, authority, declaration.id, str(ctx.period),
                                version)
         rendered = render(declaration, ctx, tables, checks, collected,
                           authority_name=authorities.name(authority), version=version,
-                          verdict=summary["verdict"], final=final)
-        summary.update(status="produced", version=version, outputs_dir=str(rendered.folder))
+                          verdict=summary["verdict"], final=final, since=since)
+        summary.update(status="produced", version=version, outputs_dir=str(rendered.folder),
+                       changed_cells=len(since.cells) if since else None)
         finish_run(run_id, status="produced", verdict=summary["verdict"], collected=collected,
-                   checks=checks, outputs=rendered.files, outputs_dir=rendered.folder)
+                   checks=checks, outputs=rendered.files, outputs_dir=rendered.folder,
+                   made_from=made_from, since=since)
         stage = "publishing"
-        publish(summary, checks)
+        publish(summary, checks, since)
         logger.info("produced version %s in %s", version, rendered.folder)
+        if declaration.sign_off and sign_off:
+            stage = "signing off"
+            summary.update(await_sign_off(run_id, summary))
+            if summary["sign_off"] == "rejected":
+                return Completed(name="Rejected", message="rejected at sign-off", data=summary)
         return summary
     except Exception as exc:
         # The exception's text may quote the data, so the store keeps only its kind and stage;
@@ -147,6 +175,30 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                    collected=collected, checks=checks,
                    keep_version=final is not None and final.exists())
         raise
+
+
+def what_changed(declaration: ReturnDeclaration, tables: dict, ctx: Context,
+                 checks: list[Check], earlier: list) -> Since | None:
+    """Cell by cell and rule by rule, what differs from the latest earlier version."""
+    if not earlier:
+        return None
+    previous = earlier[-1]
+    keys = {t.name: t.index for t in declaration.tables}
+    cells = table_changes(document(previous)["tables"],
+                          document_tables(declaration, tables, ctx.suppression_threshold), keys)
+    quality = quality_changes(results(previous.id), [c.as_dict() for c in checks])
+    return Since(previous.version, cells, quality)
+
+
+def _unchanged(run_id: int, summary: dict, same, collected: list, made_from: tuple):
+    message = (f"Inputs, rules and code are those of version {same.version}: no new version "
+               "was made (rerun with force to make one).")
+    summary.update(status="unchanged", verdict=same.verdict, version=same.version,
+                   outputs_dir=same.outputs_dir, message=message)
+    finish_run(run_id, status="unchanged", verdict=same.verdict, message=message,
+               collected=collected, made_from=made_from, same_as_version=same.version)
+    get_run_logger().info(message)
+    return Completed(name="Unchanged", message=message, data=summary)
 
 
 def _blocked(run_id: int, summary: dict, collected: list, checks: list[Check]):
@@ -171,10 +223,12 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
     """The Prefect flow of a declared return, named by its id."""
 
     def run(period: str | None = None, authority: str = "demo",
-            inputs: list[str] | None = None, trigger: str = "manual", reason: str = "") -> dict:
+            inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
+            force: bool = False, sign_off: bool = False) -> dict:
         if period is None:  # a scheduled run: the period the calendar has due
             period = str(period_due(declaration.id, date.today()))
-        return run_return(declaration, period, authority, inputs, trigger, reason)
+        return run_return(declaration, period, authority, inputs, trigger, reason, force,
+                          sign_off)
 
     run.__name__ = declaration.id.replace("-", "_")
     run.__doc__ = f"{declaration.title}: {declaration.description}"

@@ -79,19 +79,26 @@ def due_between(start: date, end: date) -> list[Due]:
 
 
 def standing(authority: str) -> dict[tuple[str, str], str]:
-    """(return, period) -> how its runs stand: the best of produced (a version exists),
-    else the latest run's status."""
+    """(return, period) -> how it stands: submitted or approved (a version was), produced
+    (a version exists), else the latest run's status."""
     from sqlmodel import select
 
     from statreturns.store.db import session
-    from statreturns.store.models import Run
+    from statreturns.store.models import Decision, Run, Submission
 
+    rank = {"submitted": 3, "approved": 2, "produced": 1}
     out: dict[tuple[str, str], str] = {}
     with session() as s:
+        submitted = set(s.exec(select(Submission.run_id)))
+        approved = {d.run_id for d in s.exec(select(Decision).order_by(Decision.id))
+                    if d.decision == "approved"}
         for run in s.exec(select(Run).where(Run.authority == authority).order_by(Run.id)):
             key = (run.return_id, run.period)
-            if out.get(key) != "produced":
-                out[key] = "produced" if run.version else run.status
+            state = ("submitted" if run.id in submitted else "approved" if run.id in approved
+                     else "produced" if run.version and run.status != "failed"
+                     else run.status)
+            if rank.get(state, 0) >= rank.get(out.get(key), 0):
+                out[key] = state
     return out
 
 

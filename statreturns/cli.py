@@ -9,37 +9,32 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Column, Table
 
 from statreturns import authorities, registry
 from statreturns.periods import latest_complete
 from statreturns.settings import get_settings
+from statreturns.sign_off_commands import versions
+from statreturns.terminal import (
+    REFUSED,
+    AuthorityOpt,
+    JsonOpt,
+    PeriodOpt,
+    ReturnArg,
+    console,
+    err,
+    refuse,
+)
 
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-# Piped or captured output gets room for whole rows; a terminal keeps its own width.
-console = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-EXIT = {"produced": 0, "blocked": 1, "failed": 3}
-REFUSED = 2
+EXIT = {"produced": 0, "unchanged": 0, "blocked": 1, "failed": 3}
 VERDICT_STYLE = {"pass": "green", "queries": "yellow", "blocked": "red", None: "red"}
-
-ReturnArg = Annotated[str, typer.Argument(help="Return id, e.g. pspo-breaches")]
-PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="e.g. 2024-06, 2024-Q1, "
-                                        "2023/24, R12-2024-06")]
-AuthorityOpt = Annotated[str, typer.Option("--authority", "-a")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
-
-
-def _refuse(message: str) -> None:
-    err.print(f"[red]Refused:[/red] {message}")
-    raise typer.Exit(REFUSED)
 
 
 def run_and_report(return_id: str, period: str, authority: str, inputs: list[str],
-                   trigger: str = "manual", reason: str = "") -> int:
+                   trigger: str = "manual", reason: str = "", force: bool = False) -> int:
     """Run a return through its Prefect flow, show the outcome, give the exit code."""
     from flows.skeleton import RunRefused, prepare, source_paths
 
@@ -54,7 +49,7 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
     with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."):
         try:
             summary = flow(period=str(ctx.period), authority=authority, inputs=inputs,
-                           trigger=trigger, reason=reason)
+                           trigger=trigger, reason=reason, force=force)
         except Exception as exc:  # recorded as failed by the flow; shown without a traceback
             err.print(f"[red]Failed:[/red] {return_id} {ctx.period}: {type(exc).__name__}: "
                       f"{str(exc)[:300]}")
@@ -89,7 +84,7 @@ def list_returns(
         print(returns_markdown())
         return
     if fmt != "table":
-        _refuse(f"--format is table or markdown, not {fmt!r}")
+        refuse(f"--format is table or markdown, not {fmt!r}")
     table = Table("title", "periods", "deadline", "recipient", "owner", "sign-off")
     table.columns.insert(0, Column("return", no_wrap=True))
     for d in registry.declarations().values():
@@ -106,9 +101,30 @@ def run(
     input_: Annotated[list[str] | None, typer.Option(
         "--input", "-i", help="A source file (SOURCE=FILE where a return has several)")] = None,
     reason: Annotated[str, typer.Option(help="Why this run")] = "",
+    force: Annotated[bool, typer.Option(help="Make a new version even when inputs, rules "
+                                        "and code are unchanged")] = False,
 ) -> None:
     """Run one return for one period."""
-    raise typer.Exit(run_and_report(return_id, period, authority, input_ or [], reason=reason))
+    raise typer.Exit(run_and_report(return_id, period, authority, input_ or [], reason=reason,
+                                    force=force))
+
+
+@app.command()
+def rerun(
+    return_id: ReturnArg,
+    period: PeriodOpt,
+    reason: Annotated[str, typer.Option(help="Why: the correction made (required)")],
+    authority: AuthorityOpt = "demo",
+    input_: Annotated[list[str] | None, typer.Option(
+        "--input", "-i", help="A corrected source file (SOURCE=FILE)")] = None,
+    force: Annotated[bool, typer.Option(help="Make a new version even when nothing "
+                                        "changed")] = False,
+) -> None:
+    """Run a return again after a correction: version N+1, every earlier version kept."""
+    if not reason.strip():
+        refuse("a rerun needs --reason: what was corrected")
+    raise typer.Exit(run_and_report(return_id, period, authority, input_ or [],
+                                    trigger="rerun", reason=reason, force=force))
 
 
 @app.command()
@@ -141,7 +157,7 @@ def _date(text: str | None, default: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _refuse(f"'{text}' is not a date: write YYYY-MM-DD")
+        refuse(f"'{text}' is not a date: write YYYY-MM-DD")
 
 
 @app.command()
@@ -191,9 +207,9 @@ def rules(
         try:
             registry.get(return_id)
         except KeyError as exc:
-            _refuse(exc.args[0])
+            refuse(exc.args[0])
     if fmt not in ("table", "csv"):
-        _refuse(f"--format is table or csv, not {fmt!r}")
+        refuse(f"--format is table or csv, not {fmt!r}")
     rows = catalogue(return_id)
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, FIELDS, lineterminator="\n")
@@ -218,7 +234,7 @@ def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "
     try:
         period = str(parse_period(period))
     except PeriodError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     rows = reports.runs(return_id, period, authority)
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
@@ -263,7 +279,7 @@ def _generate(return_id: str, period: str, authority: str, rows: int | None, pro
     try:
         ctx = prepare(declaration, period, authority)
     except RunRefused as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
     folder = out or inbox_folder(get_settings().inbox, return_id, ctx)
     folder.mkdir(parents=True, exist_ok=True)
     frames = registry.demo_data(return_id).generate(ctx.period, ctx.config, rows, problems)
@@ -300,6 +316,7 @@ def demo(
         raise typer.Exit(1)
 
 
+app.add_typer(versions)
 ops = typer.Typer(help="Setting up and running the product on a Prefect server.",
                   no_args_is_help=True)
 app.add_typer(ops, name="ops")
@@ -338,7 +355,7 @@ def ops_install_automations(
 
     url = webhook or get_settings().alert_webhook_url
     if not url:
-        _refuse("no webhook: pass --webhook URL or set STATRETURNS_ALERT_WEBHOOK_URL")
+        refuse("no webhook: pass --webhook URL or set STATRETURNS_ALERT_WEBHOOK_URL")
     for name in install(url):
         console.print(f"installed: {name}")
 
@@ -387,7 +404,7 @@ def _main() -> None:
     try:
         authorities.check_slug("authority", get_settings().authority)
     except ValueError as exc:
-        _refuse(str(exc))
+        refuse(str(exc))
 
 
 if __name__ == "__main__":

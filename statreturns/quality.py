@@ -24,6 +24,9 @@ class Check:
     unexpected_count: int = 0
     sample: str = ""
     location: str = ""
+    rows_key: str = ""
+    """A hash of the content of the rows that broke the rule (not their positions): an
+    explanation of a query holds while this is unchanged."""
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     authority: str = "demo"
     suppression_threshold: int = 5
+    sign_off_timeout_hours: float = 72
+    """How long a run waits for the sign-off form before leaving the version to approve."""
     alert_webhook_url: str = ""
     """Where alerts are posted (a Teams or Slack incoming webhook); a secret."""
 
@@ -35,6 +37,11 @@ class Settings(BaseSettings):
     @property
     def archive(self) -> Path:
         return self.var / "archive"
+
+    @property
+    def outbox(self) -> Path:
+        """Where approved versions are delivered (the folder outbox)."""
+        return self.var / "outbox"
 
     @property
     def outputs(self) -> Path:

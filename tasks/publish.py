@@ -39,8 +39,9 @@ def summary_markdown(summary: dict, checks: list[Check]) -> str:
 
 
 @task(name="publish", cache_policy=NO_CACHE)
-def publish(summary: dict, checks: list[Check]) -> None:
-    """A summary (markdown) and the data-quality results (table), keyed per return."""
+def publish(summary: dict, checks: list[Check], since=None) -> None:
+    """A summary (markdown), the data-quality results (table) and, from a second version
+    on, what changed since the previous one (table), keyed per return."""
     authority, return_id = summary["authority"], summary["return"]
     create_markdown_artifact(
         key=artifact_key(authority, return_id, "summary"),
@@ -52,3 +53,12 @@ def publish(summary: dict, checks: list[Check]) -> None:
                 "rule": c.message, "found": c.unexpected_count, "where": c.location,
                 "examples": c.sample} for c in checks],
         description=f"Data-quality results, {summary['period']}")
+    if since is not None:
+        create_table_artifact(
+            key=artifact_key(authority, return_id, "changes"),
+            table=[{"table": "(rules)", "row": kind, "column": code, "was": "", "now": ""}
+                   for kind, codes in since.quality.items() for code in codes]
+            + [{"table": c.table, "row": c.row, "column": c.column, "was": c.old,
+                "now": c.new} for c in since.cells],
+            description=f"What changed in version {summary['version']} since version "
+                        f"{since.version}, {summary['period']}")

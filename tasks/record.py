@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from statreturns.quality import Check
 from statreturns.store.db import session
-from statreturns.store.models import OutputFile, QualityResult, Run, SourceFile
+from statreturns.store.models import Change, OutputFile, QualityResult, Run, SourceFile
 from tasks.collect import Collected
 
 
@@ -62,11 +62,17 @@ def fingerprint(shas: list[str | None]) -> str | None:
 def finish_run(run_id: int, *, status: str, verdict: str | None, message: str = "",
                collected: list[Collected] = (), checks: list[Check] = (),
                outputs: dict[str, tuple[Path, str, int]] | None = None,
-               outputs_dir: Path | None = None, keep_version: bool = True) -> None:
-    """Store how the run ended, with its sources, data-quality results and outputs."""
+               outputs_dir: Path | None = None, keep_version: bool = True,
+               made_from: tuple[str | None, str, str] | None = None, since=None,
+               same_as_version: int | None = None) -> None:
+    """Store how the run ended, with its sources, data-quality results, outputs, what it
+    was made from and what changed since the previous version."""
     with session() as s:
         run = s.get(Run, run_id)
         run.status, run.verdict, run.message = status, verdict, message
+        run.same_as_version = same_as_version
+        if made_from:
+            _, run.rules_fingerprint, run.code_version = made_from
         if not keep_version:
             run.version = None
         run.finished_at = _now()
@@ -82,4 +88,11 @@ def finish_run(run_id: int, *, status: str, verdict: str | None, message: str = 
             s.add(QualityResult(run_id=run_id, **check.as_dict()))
         for kind, (path, sha, size) in (outputs or {}).items():
             s.add(OutputFile(run_id=run_id, kind=kind, path=str(path), sha256=sha, bytes=size))
+        if since:
+            for c in since.cells:
+                s.add(Change(run_id=run_id, kind="cell", table=c.table, row=c.row,
+                             column=c.column, old=c.old, new=c.new))
+            for kind, codes in since.quality.items():
+                s.add_all(Change(run_id=run_id, kind=kind, table="", row="", column=code,
+                                 old="", new="") for code in codes)
         s.commit()

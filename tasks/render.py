@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from statreturns.declaration import Context, ReturnDeclaration
 from statreturns.quality import Check
+from tasks.changes import Change
 from tasks.collect import Collected
 from tasks.outputs import move_into_place, staging_folder, write_manifest
 from tasks.render_pdf import BoardReport, write_pdf
@@ -24,6 +26,15 @@ from tasks.render_tables import (
     write_xlsx,
 )
 from tasks.suppression import round_counts, suppress_together
+
+
+@dataclass(frozen=True)
+class Since:
+    """What changed since the previous version, for the board report's last annex."""
+
+    version: int
+    cells: list[Change]
+    quality: dict[str, list[str]]
 
 
 @dataclass(frozen=True)
@@ -44,15 +55,25 @@ def published_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFr
             else out[t.name] for t in shown}
 
 
+def document_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
+                    threshold: int) -> dict:
+    """Every table as the JSON output holds it (published ones as published)."""
+    published = published_tables(declaration, tables, threshold)
+    document = {t.name: {"title": t.title, "published": t.published, "suppressed": t.suppress,
+                         **table_document(published.get(t.name, tables[t.name]))}
+                for t in declaration.tables}
+    return json.loads(json.dumps(document, default=str))
+
+
 @task(name="render", cache_policy=NO_CACHE)
 def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.DataFrame],
            checks: list[Check], collected: list[Collected], *, authority_name: str,
-           version: int, verdict: str, final: Path) -> Rendered:
+           version: int, verdict: str, final: Path, since: Since | None = None) -> Rendered:
     """Write every output into a staging folder, then move it into place as `final`."""
     staging = staging_folder(final)
     try:
         kinds = _write_all(staging, declaration, ctx, tables, checks, collected,
-                           authority_name, version, verdict)
+                           authority_name, version, verdict, since)
         digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
                                            "period": str(ctx.period), "version": version})
         kinds["manifest"] = "manifest.json"
@@ -65,7 +86,7 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
 def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
                tables: dict[str, pd.DataFrame], checks: list[Check],
                collected: list[Collected], authority_name: str, version: int,
-               verdict: str) -> dict[str, str]:
+               verdict: str, since: Since | None) -> dict[str, str]:
     """kind -> file name of every output written into `staging`."""
     stem = f"{declaration.id}-{str(ctx.period).replace('/', '-')}"
     as_of = datetime.combine(ctx.period.end, datetime.min.time())
@@ -80,7 +101,9 @@ def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
         sources=[(c.source.title, c.path.name, c.rows, c.sha256, "; ".join(c.notes))
                  for c in collected],
         tables=[(t, tables[t.name]) for t in declaration.tables],
-        chart=declaration.chart, checks=checks), pdf)
+        chart=declaration.chart, checks=checks,
+        **({"previous_version": since.version, "changes": since.cells,
+            "quality_changes": since.quality} if since else {})), pdf)
     kinds["pdf"] = pdf.name
 
     for name, table in published.items():
@@ -99,10 +122,7 @@ def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
         "return": declaration.id, "title": declaration.title, "authority": ctx.authority,
         "period": str(ctx.period), "version": version, "verdict": verdict,
         "suppression_threshold": ctx.suppression_threshold,
-        "tables": {t.name: {"title": t.title, "published": t.published,
-                            "suppressed": t.suppress,
-                            **table_document(published.get(t.name, tables[t.name]))}
-                   for t in declaration.tables},
+        "tables": document_tables(declaration, tables, ctx.suppression_threshold),
     }
     json_path = staging / f"{stem}.json"
     write_json(document, json_path)

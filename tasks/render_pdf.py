@@ -1,4 +1,5 @@
-"""The board report: a PDF of every table, unsuppressed, with the data-quality annex.
+"""The board report: a PDF of every table, unsuppressed, with the data-quality annex and,
+from the second version on, what changed since the one before.
 
 It is for the board only and is never published. Byte for byte the same for the same
 report: ReportLab's invariant mode fixes the document's dates and identifier, and nothing
@@ -39,6 +40,7 @@ from reportlab.platypus import Table as GridTable
 
 from statreturns.declaration import Chart, Table
 from statreturns.quality import VERDICT_WORDS, Check
+from tasks.changes import Change
 from tasks.suppression import TOTAL
 
 PAGE = landscape(A4)
@@ -73,6 +75,8 @@ NOT_PUBLISHED = ("This report is for the board and is not suppressed: it must no
                  "counts withheld.")
 ANNEX_INTRO = ("An <b>error</b> blocks the return until it is corrected. A <b>query</b> needs "
                "a written explanation before sign-off. The checks that failed:")
+CHANGES_SHOWN = 200
+"""The changes annex lists at most this many; the rest are in the JSON and the store."""
 
 
 def _style(name: str, size: float, font: str = FONT, **kw) -> ParagraphStyle:
@@ -111,10 +115,17 @@ class BoardReport:
     chart: Chart | None
     checks: list[Check]
     """Every data-quality result, passed and failed."""
+    changes: list[Change] | None = None
+    """What changed since `previous_version`, cell by cell; None when there is no earlier
+    version."""
+    previous_version: int | None = None
+    """The version compared with; None for a first version, which has no changes annex."""
+    quality_changes: dict[str, list[str]] | None = None
+    """Rule codes under "newly failing" and "newly passing" since `previous_version`."""
 
 
 def write_pdf(report: BoardReport, path: Path) -> None:
-    """Title page, chart, every table, then the data-quality annex."""
+    """Title page, chart, every table, the data-quality annex, then what changed."""
     doc = SimpleDocTemplate(
         str(path), pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=MARGIN, invariant=1, author=report.authority_name,
@@ -131,7 +142,10 @@ def _story(report: BoardReport) -> list[Flowable]:
     story.append(PageBreak())
     for table, frame in report.tables:
         story += _table_section(table, frame)
-    return [*story, PageBreak(), *_annex(report.checks)]
+    story += [PageBreak(), *_annex(report.checks)]
+    if report.previous_version is not None:
+        story += [PageBreak(), *_changes_annex(report)]
+    return story
 
 
 def _footer(report: BoardReport, canvas: Canvas, doc: SimpleDocTemplate) -> None:
@@ -407,6 +421,44 @@ def _failed_table(failed: list[Check]) -> GridTable:
                      *(Paragraph(escape(text), _cell_style(size))
                        for text in (c.location, c.sample))])
     widths = [50, 125, WIDTH - 530, 50, 135, 170]  # the rule takes what the rest leave
+    return _house_table(rows, widths, size)
+
+
+# --- what changed -------------------------------------------------------------------------
+
+def _changes_annex(report: BoardReport) -> list[Flowable]:
+    """The rules that turned, then the changed figures, tables shown by their titles."""
+    flow: list[Flowable] = [
+        Paragraph(f"What changed since version {report.previous_version}", HEADING),
+        Paragraph(f"Compared with version {report.previous_version} of this return for the "
+                  "same period.", BODY)]
+    turned = report.quality_changes or {}
+    for label in ("newly failing", "newly passing"):
+        codes = turned.get(label, [])
+        flow.append(Paragraph(f"<b>Rules {label}:</b> "
+                              f"{escape(', '.join(codes)) if codes else 'none'}.", BODY))
+    changes = report.changes or []
+    if not changes:
+        return [*flow, Paragraph("No figure changed.", BODY)]
+    titles = {table.name: table.title for table, _ in report.tables}
+    flow += [Spacer(1, 4), _changes_table(changes[:CHANGES_SHOWN], titles)]
+    if len(changes) > CHANGES_SHOWN:
+        more = _plural(len(changes) - CHANGES_SHOWN, "more change is", "more changes are")
+        flow += [Spacer(1, 6),
+                 Paragraph(f"{more} not shown here: every change is in this version's JSON "
+                           "file and in the store.", BODY)]
+    return flow
+
+
+def _changes_table(changes: list[Change], titles: dict[str, str]) -> GridTable:
+    size = 8
+    rows = [_header(["Table", "Row", "Column", "Was", "Now"], size, {3, 4})]
+    for c in changes:
+        rows.append([*(Paragraph(escape(text), _cell_style(size))
+                       for text in (titles.get(c.table, c.table), c.row, c.column)),
+                     *(Paragraph(escape(text), _cell_style(size, right=True))
+                       for text in (c.old, c.new))])
+    widths = [WIDTH - 520, 220, 140, 80, 80]  # the table's title takes what the rest leave
     return _house_table(rows, widths, size)
 
 

@@ -8,6 +8,7 @@ the rule in plain words, shown to officers when it fails.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -125,8 +126,19 @@ def run_suite(
             suite=suite.name, code=meta["code"], expectation_type=config.type,
             severity=meta["severity"], success=success, message=message,
             column=", ".join(columns) or None, unexpected_count=count, sample=sample,
-            location=locate(columns, index, count) if not success else ""))
+            location=locate(columns, index, count) if not success else "",
+            rows_key="" if success else _rows_key(frame, index, res)))
     return checks
+
+
+def _rows_key(frame: pd.DataFrame, index: list, res: dict) -> str:
+    """A hash of what the flagged rows hold (every column but where they sit in which file),
+    so that an explanation follows the rows, not their positions."""
+    content = [[_show(v) for c, v in frame.loc[i].items() if c not in (FILE, ROW)]
+               for i in index if i in frame.index]
+    text = json.dumps([content, int(res.get("unexpected_count") or 0),
+                       _show(res.get("observed_value"))], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _place(label: str, letters: dict[str, str], columns: list[str], rows: str) -> str:

@@ -8,9 +8,11 @@ import pytest
 
 from flows.demo_data.pspo_breaches import generate
 from statreturns.quality import verdict
+from tasks.changes import Change
 from tasks.collect import collect
 from tasks.outputs import OutputsExist, move_into_place, staging_folder
 from tasks.render import render
+from tasks.render_pdf import CHANGES_SHOWN, BoardReport, write_pdf
 from tasks.validate import validate_source
 
 
@@ -51,6 +53,69 @@ def test_the_board_pdf_says_what_it_is(pspo, ctx, prepared):
     assert "Produced with queries" in text
     assert "Data-quality annex" in text and "PSPO-015" in text
     assert "must not be published" in text
+
+
+def _board_pdf(pspo, ctx, prepared, path: Path, **changes) -> Path:
+    """The board PDF alone, built as render builds it, with what changed."""
+    _, got, checks, tables = prepared
+    write_pdf(BoardReport(
+        authority_name="Demo City Council", title=pspo.title, description=pspo.description,
+        period_label=ctx.period.label, version=3, verdict=verdict(checks), as_of=ctx.period.end,
+        headline=pspo.headline(tables, ctx),
+        sources=[(got.source.title, got.path.name, got.rows, got.sha256, "")],
+        tables=[(t, tables[t.name]) for t in pspo.tables], chart=pspo.chart, checks=checks,
+        **changes), path)
+    return path
+
+
+def _text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+CHANGES = [Change("by_ward", "Ladywood", "Total", "41", "42"),
+           Change("by_ward", "Aston", "(row)", "", "added"),
+           Change("trend", "2026-09", "City Centre", "[c]", "7"),
+           Change("old_table", "(table)", "", "", "removed")]
+
+
+def test_the_board_pdf_ends_with_what_changed(pspo, ctx, prepared):
+    folder = prepared[0] / "changes"
+    folder.mkdir()
+    turned = {"newly failing": ["PSPO-015"], "newly passing": ["PSPO-003"]}
+    first = _board_pdf(pspo, ctx, prepared, folder / "a.pdf", changes=CHANGES,
+                       previous_version=2, quality_changes=turned)
+    time.sleep(1.1)
+    second = _board_pdf(pspo, ctx, prepared, folder / "b.pdf", changes=list(CHANGES),
+                        previous_version=2, quality_changes=dict(turned))
+    assert first.read_bytes() == second.read_bytes()
+    text = _text(first)
+    annex = text[text.index("What changed since version 2"):]
+    assert "Data-quality annex" not in annex  # the last annex
+    assert "Rules newly failing: PSPO-015." in annex
+    assert "Rules newly passing: PSPO-003." in annex
+    assert "Table" in annex and "Was" in annex and "Now" in annex
+    assert "Breaches by ward and order" in annex  # the table by its title
+    assert "Ladywood" in annex and "41" in annex and "42" in annex
+    assert "[c]" in annex and "added" in annex and "old_table" in annex
+    assert "No figure changed" not in annex
+
+
+def test_the_changes_annex_says_when_nothing_changed_and_cuts_a_long_list(pspo, ctx,
+                                                                          prepared):
+    folder = prepared[0] / "few-and-many"
+    folder.mkdir()
+    plain = _text(_board_pdf(pspo, ctx, prepared, folder / "first.pdf"))
+    assert "What changed" not in plain
+    none = _text(_board_pdf(pspo, ctx, prepared, folder / "none.pdf", changes=[],
+                            previous_version=2))
+    assert "What changed since version 2" in none and "No figure changed." in none
+    many = [Change("by_ward", f"Ward {i}", "Total", str(i), str(i + 1))
+            for i in range(CHANGES_SHOWN + 5)]
+    text = _text(_board_pdf(pspo, ctx, prepared, folder / "many.pdf", changes=many,
+                            previous_version=2))
+    assert f"Ward {CHANGES_SHOWN - 1} " in text and f"Ward {CHANGES_SHOWN} " not in text
+    assert "5 more changes are not shown here" in text
 
 
 def test_a_version_folder_is_never_overwritten(tmp_path):

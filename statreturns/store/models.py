@@ -23,7 +23,8 @@ class Run(SQLModel, table=True):
     reason: str = ""
     flow_run_id: str | None = None
     status: str = "running"
-    """running, produced, blocked, failed or refused (arguments refused before reading)."""
+    """running, produced, unchanged (nothing new to make), blocked, failed, rejected, or
+    refused (arguments refused before reading)."""
     verdict: str | None = None
     """pass, queries or blocked: the data-quality verdict."""
     message: str = ""
@@ -31,6 +32,12 @@ class Run(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     input_fingerprint: str | None = None
     """sha256 over the sources' sha256s, in source order."""
+    rules_fingerprint: str | None = None
+    """sha256 over the return's rule suites."""
+    code_version: str | None = None
+    """sha256 over the code that runs the return."""
+    same_as_version: int | None = None
+    """For a run that found its inputs, rules and code as they were: the version it matched."""
     outputs_dir: str | None = None
 
 
@@ -61,6 +68,7 @@ class QualityResult(SQLModel, table=True):
     """Up to five unexpected values, or [redacted] where the column is personal data."""
     location: str = ""
     message: str = ""
+    rows_key: str = ""
 
 
 class OutputFile(SQLModel, table=True):
@@ -88,3 +96,53 @@ class SweepAction(SQLModel, table=True):
     detail: str = ""
     flow_run_id: str | None = None
     at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Change(SQLModel, table=True):
+    """One difference from the previous version: a table cell, or a rule's result."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    kind: str
+    """cell, newly failing or newly passing."""
+    table: str
+    row: str
+    column: str
+    old: str
+    new: str
+
+
+class Explanation(SQLModel, table=True):
+    """An officer's explanation of a query, for the rows that raised it (by content)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    authority: str
+    return_id: str
+    period: str
+    code: str
+    rows_key: str
+    text: str
+    author: str
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Decision(SQLModel, table=True):
+    """Sign-off of a version: approved or rejected, by whom, why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", index=True)
+    decision: str
+    approver: str
+    comment: str = ""
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class Submission(SQLModel, table=True):
+    """The receipt of a version delivered to its outbox; a version is delivered once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="run.id", unique=True)
+    outbox: str
+    destination: str
+    package_sha256: str
+    delivered_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -1,0 +1,130 @@
+"""The commands of a version's life after it is made: diff, explain, approve, submit."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from statreturns.settings import get_settings
+from statreturns.terminal import AuthorityOpt, JsonOpt, PeriodOpt, ReturnArg, console, refuse
+
+versions = typer.Typer()
+
+VersionOpt = Annotated[int | None, typer.Option("--version", "-v",
+                                                help="Version (default: the latest)")]
+
+
+def _version(return_id: str, period: str, authority: str, version: int | None):
+    """The run that made the version, or a refusal."""
+    from statreturns import registry
+    from statreturns.periods import PeriodError, parse_period
+    from tasks.versions import good_versions
+
+    try:
+        registry.get(return_id)
+        period = str(parse_period(period))
+    except (KeyError, PeriodError) as exc:
+        refuse(exc.args[0])
+    made = good_versions(authority, return_id, period)
+    found = [r for r in made if version is None or r.version == version]
+    if not found:
+        refuse(f"{return_id} {period} has no version {version or ''}".rstrip()
+                + (f" (versions: {', '.join(str(r.version) for r in made)})" if made else ""))
+    return found[-1], made
+
+
+@versions.command()
+def diff(
+    return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
+    from_: Annotated[int | None, typer.Option("--from", help="Earlier version")] = None,
+    to: Annotated[int | None, typer.Option(help="Later version (default: the latest)")]
+    = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What changed between two versions: every table cell, every rule's result."""
+    from statreturns import registry
+    from tasks.changes import quality_changes, table_changes
+    from tasks.versions import document, results
+
+    later, made = _version(return_id, period, authority, to)
+    earlier_versions = [r for r in made if r.version < later.version]
+    if from_ is not None:
+        earlier_versions = [r for r in made if r.version == from_]
+    if not earlier_versions:
+        refuse(f"no earlier version to compare version {later.version} with")
+    earlier = earlier_versions[-1]
+    keys = {t.name: t.index for t in registry.get(return_id).DECLARATION.tables}
+    cells = table_changes(document(earlier)["tables"], document(later)["tables"], keys)
+    rules = quality_changes(results(earlier.id), results(later.id))
+    if as_json:
+        print(json.dumps({"from": earlier.version, "to": later.version, "rules": rules,
+                          "cells": [vars(c) for c in cells]}, indent=2))
+        return
+    console.print(f"[bold]{return_id} {later.period}[/bold]: version {earlier.version} -> "
+                  f"{later.version}")
+    for kind, codes in rules.items():
+        console.print(f"  {kind}: {', '.join(codes) or 'none'}")
+    table = Table("table", "row", "column", "was", "now")
+    for c in cells:
+        table.add_row(c.table, c.row, c.column, c.old, c.new)
+    console.print(table if cells else "  no figure changed")
+
+
+@versions.command()
+def explain(
+    return_id: ReturnArg, period: PeriodOpt,
+    rule: Annotated[str, typer.Option(help="The query's code, e.g. PSPO-015")],
+    text: Annotated[str, typer.Option(help="The explanation")],
+    author: Annotated[str, typer.Option(help="Your name")],
+    authority: AuthorityOpt = "demo", version: VersionOpt = None,
+) -> None:
+    """Explain a query: kept while the rows that raised it stay the same, in later versions."""
+    from tasks.sign_off import SignOffRefused
+    from tasks.sign_off import explain as record
+
+    run, _ = _version(return_id, period, authority, version)
+    try:
+        record(run, rule.strip().upper(), text, author)
+    except SignOffRefused as exc:
+        refuse(str(exc))
+    console.print(f"{rule.upper()} explained for version {run.version} of {return_id} "
+                  f"{run.period}")
+
+
+@versions.command()
+def approve(
+    return_id: ReturnArg, period: PeriodOpt,
+    name: Annotated[str, typer.Option("--name", help="Who approves")],
+    authority: AuthorityOpt = "demo", version: VersionOpt = None,
+    comment: Annotated[str, typer.Option(help="A comment kept with the decision")] = "",
+    reject: Annotated[bool, typer.Option(help="Reject the version instead")] = False,
+) -> None:
+    """Approve (or reject) a version: refused while a query has no explanation."""
+    from tasks.sign_off import SignOffRefused, decide
+
+    run, made = _version(return_id, period, authority, version)
+    if run.version != made[-1].version:
+        refuse(f"version {run.version} is superseded by version {made[-1].version}")
+    try:
+        outcome = decide(run, "reject" if reject else "approve", name, comment)
+    except SignOffRefused as exc:
+        refuse(str(exc))
+    console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by {name}")
+
+
+@versions.command()
+def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
+           version: VersionOpt = None) -> None:
+    """Deliver an approved version, with its manifest, to the outbox; keep the receipt."""
+    from tasks.submit import SubmitRefused, submit_version
+
+    run, made = _version(return_id, period, authority, version)
+    try:
+        receipt = submit_version(run, made[-1], get_settings().outbox)
+    except SubmitRefused as exc:
+        refuse(str(exc))
+    console.print(f"submitted version {run.version} of {return_id} {run.period} to "
+                  f"{receipt.destination} (package sha256 {receipt.package_sha256})")

@@ -1,0 +1,129 @@
+"""Sign-off: explanations of queries, and the decision to approve or reject a version.
+
+A query is answered once: its explanation is kept with the content of the rows that raised
+it, so it holds for every later version in which those rows are unchanged and is asked for
+again when they change. A version with an unexplained query cannot be approved.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from prefect.input import RunInput
+from pydantic import Field
+from sqlmodel import select
+
+from statreturns.store.db import session
+from statreturns.store.models import Decision, Explanation, QualityResult, Run
+
+
+class SignOffRefused(ValueError):
+    """A decision that cannot be taken: queries unexplained, or no such query."""
+
+
+class SignOff(RunInput):
+    """The sign-off form in the Prefect UI."""
+
+    decision: Literal["approve", "reject"]
+    approver: str = Field(min_length=1, max_length=100, description="Your name")
+    comment: str = Field(default="", max_length=2000)
+    explanations: dict[str, str] = Field(
+        default_factory=dict, description="An explanation for each open query, by its code")
+
+
+def failed_queries(run: Run) -> list[QualityResult]:
+    with session() as s:
+        return list(s.exec(select(QualityResult).where(
+            QualityResult.run_id == run.id, QualityResult.severity == "query",
+            QualityResult.success.is_(False)).order_by(QualityResult.id)))
+
+
+def _explanations(run: Run) -> set[tuple[str, str]]:
+    with session() as s:
+        found = s.exec(select(Explanation).where(
+            Explanation.authority == run.authority, Explanation.return_id == run.return_id,
+            Explanation.period == run.period))
+        return {(e.code, e.rows_key) for e in found}
+
+
+def open_queries(run: Run) -> list[QualityResult]:
+    """The run's failed queries that no explanation answers."""
+    explained = _explanations(run)
+    return [q for q in failed_queries(run) if (q.code, q.rows_key) not in explained]
+
+
+def explain(run: Run, code: str, text: str, author: str) -> int:
+    """Record an explanation of every failed query `code` of this version; how many."""
+    if not text.strip() or not author.strip():
+        raise SignOffRefused("an explanation needs its text and its author")
+    queries = [q for q in failed_queries(run) if q.code == code]
+    if not queries:
+        raise SignOffRefused(f"version {run.version} has no failed query {code}")
+    with session() as s:
+        for q in queries:
+            s.add(Explanation(authority=run.authority, return_id=run.return_id,
+                              period=run.period, code=code, rows_key=q.rows_key,
+                              text=text.strip(), author=author.strip(), at=datetime.now(UTC)))
+        s.commit()
+    return len(queries)
+
+
+def decide(run: Run, decision: str, approver: str, comment: str = "",
+           explanations: dict[str, str] | None = None) -> str:
+    """Record the decision (after any explanations given with it): approved or rejected."""
+    for code, text in (explanations or {}).items():
+        explain(run, code, text, approver)
+    if decision == "approve":
+        unexplained = sorted({q.code for q in open_queries(run)})
+        if unexplained:
+            raise SignOffRefused(f"version {run.version} cannot be approved: "
+                                 f"{', '.join(unexplained)} need an explanation")
+    outcome = "approved" if decision == "approve" else "rejected"
+    with session() as s:
+        s.add(Decision(run_id=run.id, decision=outcome, approver=approver.strip(),
+                       comment=comment.strip(), at=datetime.now(UTC)))
+        s.commit()
+    return outcome
+
+
+def latest_decision(run: Run) -> Decision | None:
+    with session() as s:
+        return s.exec(select(Decision).where(Decision.run_id == run.id)
+                      .order_by(Decision.id.desc())).first()
+
+
+def await_sign_off(run_id: int, summary: dict) -> dict:
+    """Pause the flow run for the sign-off form, until a decision that can be taken is
+    given or the wait times out; what to add to the run's summary."""
+    from prefect import get_run_logger
+    from prefect.exceptions import FlowPauseTimeout
+    from prefect.flow_runs import pause_flow_run
+
+    from statreturns.settings import get_settings
+
+    with session() as s:
+        run = s.get(Run, run_id)
+    note = ""
+    for attempt in range(1, 21):
+        queries = sorted({q.code for q in open_queries(run)})
+        form = SignOff.with_initial_data(
+            description=f"{note}Sign off version {run.version} of {summary['title']}, "
+                        f"{run.period}. Open queries needing an explanation: "
+                        f"{', '.join(queries) or 'none'}.",
+            decision="approve", approver="")
+        try:
+            answer = pause_flow_run(
+                wait_for_input=form, key=f"sign-off-{attempt}", poll_interval=2,
+                timeout=int(get_settings().sign_off_timeout_hours * 3600))
+        except FlowPauseTimeout:
+            get_run_logger().warning("no sign-off decision in time: version %s awaits "
+                                     "approval (statreturns approve)", run.version)
+            return {"sign_off": "awaiting approval"}
+        try:
+            outcome = decide(run, answer.decision, answer.approver, answer.comment,
+                             answer.explanations)
+            return {"sign_off": outcome, "approver": answer.approver}
+        except SignOffRefused as exc:
+            note = f"Not taken: {exc}. "
+    return {"sign_off": "awaiting approval"}

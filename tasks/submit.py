@@ -1,0 +1,53 @@
+"""Submission: an approved, current version goes to the outbox once, with a receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from statreturns.store.db import session
+from statreturns.store.models import Run, Submission
+from tasks.outbox import AlreadyDelivered, FolderOutbox, Outbox, PackageError, Receipt
+from tasks.sign_off import latest_decision
+
+
+class SubmitRefused(ValueError):
+    """A version that may not go: unapproved, superseded, already sent, or altered."""
+
+
+def submission_of(run: Run) -> Submission | None:
+    with session() as s:
+        return s.exec(select(Submission).where(Submission.run_id == run.id)).first()
+
+
+def submit_version(run: Run, latest: Run, outbox_root: Path,
+                   outbox: Outbox | None = None) -> Receipt:
+    """Deliver `run`'s version (which must be `latest`, approved and not yet sent)."""
+    if run.version != latest.version:
+        raise SubmitRefused(f"version {run.version} is superseded by version {latest.version}")
+    decision = latest_decision(run)
+    if decision is None or decision.decision != "approved":
+        raise SubmitRefused(f"version {run.version} is not approved"
+                            + (f" (it was {decision.decision})" if decision else ""))
+    if (sent := submission_of(run)) is not None:
+        raise SubmitRefused(f"version {run.version} was submitted on "
+                            f"{sent.delivered_at:%Y-%m-%d %H:%M} ({sent.destination})")
+    outbox = outbox or FolderOutbox(outbox_root)
+    destination = f"{run.authority}/{run.return_id}/{run.period.replace('/', '-')}/v{run.version}"
+    try:
+        receipt = outbox.deliver(Path(run.outputs_dir), destination)
+    except AlreadyDelivered:
+        raise SubmitRefused(f"version {run.version} is already in the outbox") from None
+    except PackageError as exc:
+        raise SubmitRefused(f"version {run.version} differs from its manifest: {exc}") from None
+    with session() as s:
+        s.add(Submission(run_id=run.id, outbox=receipt.outbox, destination=receipt.destination,
+                         package_sha256=receipt.package_sha256,
+                         delivered_at=receipt.delivered_at))
+        try:
+            s.commit()
+        except IntegrityError:
+            raise SubmitRefused(f"version {run.version} was submitted meanwhile") from None
+    return receipt

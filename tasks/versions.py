@@ -1,0 +1,69 @@
+"""Versions: what a run was made from, the last good version, and the one before.
+
+A run is made from its inputs (their content), its rules and settings (the return's suites
+and the authority's settings for it) and its code. When all three are as they were for the
+last good version, a new version would be the same bytes again: it is not made unless
+forced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from sqlmodel import select
+
+from statreturns import authorities
+from statreturns.settings import PROJECT_ROOT, get_settings
+from statreturns.store.db import session
+from statreturns.store.models import QualityResult, Run
+
+CODE = ("statreturns", "flows", "tasks")
+
+
+def _digest(paths: list[Path], root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def rules_fingerprint(return_id: str, authority: str) -> str:
+    """The return's suites and the authority's settings for it."""
+    suites = list((get_settings().expectations / return_id).glob("*.json"))
+    config = authorities.folder(authority) / f"{return_id}.toml"
+    return _digest([*suites, *([config] if config.exists() else [])], PROJECT_ROOT)
+
+
+@cache
+def code_version() -> str:
+    """The code that runs every return (read once per process)."""
+    return _digest([p for part in CODE for p in (PROJECT_ROOT / part).rglob("*.py")],
+                   PROJECT_ROOT)
+
+
+def good_versions(authority: str, return_id: str, period: str) -> list[Run]:
+    """Every run that made a version, oldest first."""
+    with session() as s:
+        return list(s.exec(select(Run).where(
+            Run.authority == authority, Run.return_id == return_id, Run.period == period,
+            Run.version.is_not(None), Run.status != "failed").order_by(Run.version)))
+
+
+def made_from_the_same(run: Run, inputs: str | None, rules: str, code: str) -> bool:
+    return inputs is not None and (run.input_fingerprint, run.rules_fingerprint,
+                                   run.code_version) == (inputs, rules, code)
+
+
+def document(run: Run) -> dict:
+    """The JSON document of a version's outputs."""
+    [path] = [p for p in Path(run.outputs_dir).glob("*.json") if p.name != "manifest.json"]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def results(run_id: int) -> list[dict]:
+    with session() as s:
+        return [r.model_dump() for r in s.exec(select(QualityResult).where(
+            QualityResult.run_id == run_id).order_by(QualityResult.id))]

@@ -435,6 +435,7 @@ DECLARATION = ReturnDeclaration(
     recipient="Community Safety Partnership executive board",
     period_types=(PeriodType.QUARTER,),
     deadline="20 working days after the end of the quarter",
+    sign_off=True,
     description="Crime, fire and anti-social behaviour measures: the quarter, the year to "
                 "date against last year and the most-similar-group comparison, rebuilt from "
                 "the police and fire extracts and checked against the analyst's draft.",

@@ -356,6 +356,7 @@ DECLARATION = ReturnDeclaration(
     recipient="Ministry of Housing, Communities and Local Government",
     period_types=(PeriodType.FINANCIAL_YEAR,),
     deadline="30 June after the financial year",
+    sign_off=True,
     description="Support for victims of domestic abuse and their children in safe "
                 "accommodation: referrals, households and people supported, and support "
                 "stopped, by accommodation type, from the commissioned providers' quarterly "

@@ -394,6 +394,7 @@ DECLARATION = ReturnDeclaration(
     recipient="Home Office",
     period_types=(PeriodType.FINANCIAL_YEAR,),
     deadline="last working day of November after the financial year",
+    sign_off=True,
     description="Each Prevent duty benchmark's rating and evidence, the funded projects' "
                 "workshops and participants, and referrals to Prevent and Channel.",
     sources=(BENCHMARK_RATINGS, BENCHMARK_EVIDENCE, PROJECT_MONITORING, REFERRALS),

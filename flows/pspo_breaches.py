@@ -339,6 +339,7 @@ DECLARATION = ReturnDeclaration(
     period_types=(PeriodType.ROLLING_12, PeriodType.QUARTER, PeriodType.FINANCIAL_YEAR,
                   PeriodType.MONTH),
     deadline="10 working days after the end of the period",
+    sign_off=True,
     description="Breaches of Public Spaces Protection Orders by order, condition, ward, "
                 "outcome and month: evidence for renewing an order.",
     sources=(ENFORCEMENT_LOG,),

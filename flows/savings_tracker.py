@@ -366,6 +366,7 @@ DECLARATION = ReturnDeclaration(
     recipient="Cabinet",
     period_types=(PeriodType.MONTH,),
     deadline="10 working days after the end of the month",
+    sign_off=True,
     description="Month N monitoring of the savings agreed for the financial year: delivery "
                 "status by directorate, movements since last month, and the savings at risk "
                 "with their mitigations.",

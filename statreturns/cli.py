@@ -245,7 +245,14 @@ def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "
         style = VERDICT_STYLE.get(r["verdict"], "red")
         console.print(f"[bold]run {r['run_id']}[/bold] {r['started_at']:%Y-%m-%d %H:%M} "
                       f"{r['trigger']} [{style}]{r['status']}[/{style}] "
-                      f"version {r['version'] or '-'} {r['reason']}")
+                      f"version {r['version'] or r['same_as_version'] or '-'} "
+                      f"verdict {r['verdict'] or '-'} {r['reason']}")
+        for d in r["decisions"]:
+            console.print(f"   {d['decision']} by {d['by']} {d['at']:%Y-%m-%d %H:%M} "
+                          f"{d['comment']}")
+        if r["submitted"]:
+            console.print(f"   submitted {r['submitted']['at']:%Y-%m-%d %H:%M} to "
+                          f"{r['submitted']['destination']}")
         for c in r["data_quality"]["results"]:
             if not c["success"]:
                 console.print(f"   {c['severity']:5} {c['code']}: {c['message']} "

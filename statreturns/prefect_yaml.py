@@ -50,7 +50,7 @@ def _rrule(days: list[str]) -> str:
 
 
 def _deployment(name: str, entrypoint: str, description: str, tags: list[str],
-                schedule: list[str]) -> list[str]:
+                schedule: list[str], sign_off: bool = False) -> list[str]:
     return [
         f"  - name: {name}",
         f"    entrypoint: {entrypoint}",
@@ -58,6 +58,7 @@ def _deployment(name: str, entrypoint: str, description: str, tags: list[str],
         f"    tags: [{', '.join(tags)}]",
         "    parameters:",
         "      authority: demo",
+        *(["      sign_off: true"] if sign_off else []),
         "    work_pool:",
         f"      name: {POOL}",
         "    concurrency_limit:",
@@ -78,7 +79,7 @@ def render() -> str:
         lines += _deployment(rid, f"flows/{flow_name}.py:{flow_name}",
                              f"{declaration.title}, for {declaration.recipient}",
                              [f"return:{rid}", f"team:{team(declaration.owner)}"],
-                             schedule)
+                             schedule, declaration.sign_off)
     lines += _deployment("deadline-sweep", "flows/deadline_sweep.py:deadline_sweep",
                          "Starts returns as their deadlines near; raises the overdue",
                          ["ops"], [f"      - cron: \"{SWEEP_CRON}\"",

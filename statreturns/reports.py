@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlmodel import select
 
 from statreturns.store.db import session
-from statreturns.store.models import OutputFile, QualityResult, Run, SourceFile
+from statreturns.store.models import (
+    Decision,
+    OutputFile,
+    QualityResult,
+    Run,
+    SourceFile,
+    Submission,
+)
 
 
 def _describe(s, run: Run) -> dict:
@@ -19,6 +26,13 @@ def _describe(s, run: Run) -> dict:
         "message": run.message, "flow_run_id": run.flow_run_id,
         "started_at": run.started_at, "finished_at": run.finished_at,
         "input_fingerprint": run.input_fingerprint, "outputs_dir": run.outputs_dir,
+        "same_as_version": run.same_as_version,
+        "decisions": [{"decision": d.decision, "by": d.approver, "comment": d.comment,
+                       "at": d.at} for d in s.exec(select(Decision).where(
+                           Decision.run_id == run.id).order_by(Decision.id))],
+        "submitted": next(({"at": x.delivered_at, "destination": x.destination,
+                            "package_sha256": x.package_sha256} for x in s.exec(
+                               select(Submission).where(Submission.run_id == run.id))), None),
         "sources": [{"source": f.source, "path": f.path, "sha256": f.sha256, "rows": f.rows,
                      "archive_path": f.archive_path, "notes": f.notes}
                     for f in s.exec(select(SourceFile).where(SourceFile.run_id == run.id))],

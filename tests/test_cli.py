@@ -109,3 +109,43 @@ def test_rules_lists_every_rule_of_a_return_in_words():
 def test_rules_of_an_unknown_return_are_refused():
     result = command("rules", "nowhere")
     assert result.returncode == 2 and "no return 'nowhere'" in result.stderr
+
+
+def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
+    period = "R12-2027-01"
+    log = write_log(tmp_path / "a" / "enforcement-log.csv", [
+        breach(breach_id="S1", breach_datetime="2026-06-10 21:15"),
+        breach(breach_id="S2", ward="Erdington")])
+    assert command("run", "pspo-breaches", "-p", period, "-i", str(log)).returncode == 0
+    unchanged = command("rerun", "pspo-breaches", "-p", period, "-i", str(log),
+                        "--reason", "nothing")
+    assert unchanged.returncode == 0 and "no new version was made" in unchanged.stdout
+    fixed = write_log(tmp_path / "b" / "enforcement-log.csv", [
+        breach(breach_id="S1"), breach(breach_id="S2", ward="Erdington"),
+        breach(breach_id="S3", ward="Nechells")])
+    assert command("rerun", "pspo-breaches", "-p", period, "-i", str(fixed),
+                   "--reason", "a breach was missing").returncode == 0
+
+    changes = json.loads(command("diff", "pspo-breaches", "-p", period, "--json").stdout)
+    assert (changes["from"], changes["to"]) == (1, 2)
+    assert {"table": "by_ward", "row": "Nechells", "column": "City Centre", "old": "0",
+            "new": "[c]"} in changes["cells"]
+
+    refused = command("approve", "pspo-breaches", "-p", period, "--name", "A. Head")
+    assert refused.returncode == 2 and "PSPO-017 need an explanation" in refused.stderr
+    assert command("submit", "pspo-breaches", "-p", period).returncode == 2
+    assert command("explain", "pspo-breaches", "-p", period, "--rule", "PSPO-017",
+                   "--text", "Erdington patrol crossed into the zone.",
+                   "--author", "A. Officer").returncode == 0
+    assert command("approve", "pspo-breaches", "-p", period, "--name", "A. Head").returncode == 0
+    submitted = command("submit", "pspo-breaches", "-p", period)
+    assert submitted.returncode == 0, submitted.stderr
+    again = command("submit", "pspo-breaches", "-p", period)
+    assert again.returncode == 2 and "version 2 was submitted on" in again.stderr
+
+    runs = json.loads(command("history", "pspo-breaches", "-p", period, "--json").stdout)
+    assert [(r["status"], r["version"], r["same_as_version"]) for r in runs] == [
+        ("produced", 1, None), ("unchanged", None, 1), ("produced", 2, None)]
+    assert runs[2]["decisions"][0]["decision"] == "approved"
+    assert runs[2]["decisions"][0]["by"] == "A. Head"
+    assert runs[2]["submitted"]["destination"] == f"demo/pspo-breaches/{period}/v2"

@@ -114,7 +114,7 @@ def deployed_run(product):
     api = product["api"]
     deployment = httpx.get(f"{api}/deployments/name/pspo-breaches/pspo-breaches").json()
     flow_run = httpx.post(f"{api}/deployments/{deployment['id']}/create_flow_run", json={
-        "parameters": {"period": PERIOD, "authority": "demo"}}).json()
+        "parameters": {"period": PERIOD, "authority": "demo", "sign_off": False}}).json()
     return wait_for(flow_run["id"], api)
 
 

@@ -1,0 +1,168 @@
+"""Corrections, versions, explanations, sign-off and submission."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import breach, write_log
+from sqlmodel import select
+
+from flows.pspo_breaches import DECLARATION, pspo_breaches
+from statreturns.store.db import session
+from statreturns.store.models import Change, Decision, Run
+from tasks.sign_off import SignOffRefused, decide, explain, open_queries
+from tasks.submit import SubmitRefused, submit_version
+from tasks.versions import good_versions
+
+pytestmark = pytest.mark.usefixtures("harness")
+# A warning in a ward outside the City Centre order raises the query PSPO-017.
+ROWS = [breach(breach_id="V1"), breach(breach_id="V2", ward="Nechells"),
+        breach(breach_id="V3", ward="Erdington", place="Six Ways")]
+
+
+def run(tmp_path: Path, rows: list[dict], period: str, **flow) -> dict:
+    path = write_log(tmp_path / f"{len(list(tmp_path.glob('*')))}" / "enforcement-log.csv", rows)
+    return pspo_breaches(period=period, authority="demo", inputs=[str(path)], **flow)
+
+
+def the_run(summary: dict) -> Run:
+    with session() as s:
+        return s.get(Run, summary["run_id"])
+
+
+def test_a_correction_makes_v2_with_what_changed_cell_by_cell(tmp_path):
+    first = run(tmp_path, ROWS, "R12-2026-06")
+    corrected = [*ROWS[:2], breach(breach_id="V3", ward="Ladywood", place="Six Ways")]
+    second = run(tmp_path, corrected, "R12-2026-06", trigger="rerun", reason="ward corrected")
+    assert (first["version"], second["version"]) == (1, 2)
+    assert Path(first["outputs_dir"]).is_dir() and Path(second["outputs_dir"]).is_dir()
+    with session() as s:
+        changes = s.exec(select(Change).where(Change.run_id == second["run_id"])
+                         .order_by(Change.id)).all()
+    assert [(c.kind, c.table, c.row, c.column, c.old, c.new) for c in changes] == [
+        ("cell", "by_ward", "Erdington", "City Centre", "[c]", "0"),
+        ("cell", "by_ward", "Erdington", "Total", "[c]", "0"),
+        ("newly passing", "", "", "PSPO-017", "", "")]
+    cells = [c for c in changes if c.kind == "cell"]
+    assert second["changed_cells"] == len(cells) > 0
+
+
+def test_an_unchanged_rerun_makes_no_new_version_unless_forced(tmp_path):
+    first = run(tmp_path, ROWS, "R12-2026-07")
+    again = run(tmp_path, ROWS, "R12-2026-07", trigger="rerun", reason="nothing to correct")
+    assert (again["status"], again["version"]) == ("unchanged", first["version"])
+    assert the_run(again).same_as_version == first["version"]
+    assert [r.version for r in good_versions("demo", "pspo-breaches", "R12-2026-07")] == [1]
+    forced = run(tmp_path, ROWS, "R12-2026-07", force=True)
+    assert (forced["status"], forced["version"]) == ("produced", 2)
+    first_bytes = {p.name: p.read_bytes() for p in Path(first["outputs_dir"]).iterdir()}
+    forced_bytes = {p.name: p.read_bytes() for p in Path(forced["outputs_dir"]).iterdir()}
+    pdf = "pspo-breaches-R12-2026-07-board.pdf"
+    assert first_bytes.keys() == forced_bytes.keys() and pdf in first_bytes
+
+
+def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_change(tmp_path):
+    first = run(tmp_path, ROWS, "R12-2026-08")
+    v1 = the_run(first)
+    assert [q.code for q in open_queries(v1)] == ["PSPO-017"]
+    with pytest.raises(SignOffRefused, match="PSPO-017 need an explanation"):
+        decide(v1, "approve", "A. Officer")
+    assert explain(v1, "PSPO-017", "Six Ways straddles the ward boundary.", "A. Officer") == 1
+    assert open_queries(v1) == []
+
+    # A rerun that changes another row: the query's rows are the same, so it stays answered.
+    other = [*ROWS, breach(breach_id="V4", ward="Nechells")]
+    v2 = the_run(run(tmp_path, other, "R12-2026-08"))
+    assert v2.version == 2 and open_queries(v2) == []
+    assert decide(v2, "approve", "B. Manager", "explained") == "approved"
+
+    # A rerun that changes the queried row itself: asked for again.
+    changed = [*other[:2], breach(breach_id="V3", ward="Erdington", place="Sutton Road"),
+               other[3]]
+    v3 = the_run(run(tmp_path, changed, "R12-2026-08"))
+    assert [q.code for q in open_queries(v3)] == ["PSPO-017"]
+
+
+def _resume_when_paused(flow_run_id_of, answer: dict) -> threading.Thread:
+    """Resume the flow run with the sign-off form's answer once it is paused."""
+    from prefect import get_client
+    from prefect.flow_runs import resume_flow_run
+
+    def resume():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            flow_run_id = flow_run_id_of()
+            if flow_run_id:
+                with get_client(sync_client=True) as client:
+                    state = client.read_flow_run(flow_run_id).state
+                if state and state.is_paused():
+                    resume_flow_run(flow_run_id, run_input=answer)
+                    return
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=resume, daemon=True)
+    thread.start()
+    return thread
+
+
+def _latest_flow_run(period: str):
+    def find():
+        with session() as s:
+            found = s.exec(select(Run).where(Run.period == period, Run.version.is_not(None))
+                           .order_by(Run.id.desc())).first()
+            return found.flow_run_id if found else None
+    return find
+
+
+@pytest.mark.parametrize("answer, outcome", [
+    ({"decision": "approve", "approver": "C. Head", "comment": "fine",
+      "explanations": {"PSPO-017": "Six Ways is on the boundary."}}, "approved"),
+    ({"decision": "reject", "approver": "C. Head", "comment": "ward wrong"}, "rejected"),
+])
+def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answer, outcome):
+    assert DECLARATION.sign_off
+    period = "R12-2026-09" if outcome == "approved" else "R12-2026-11"
+    resumer = _resume_when_paused(_latest_flow_run(period), answer)
+    state = pspo_breaches(period=period, authority="demo", return_state=True, sign_off=True,
+                          inputs=[str(write_log(tmp_path / "enforcement-log.csv", ROWS))])
+    resumer.join(timeout=5)
+    summary = state.result()
+    assert summary["sign_off"] == outcome and summary["approver"] == "C. Head"
+    assert state.name == ("Completed" if outcome == "approved" else "Rejected")
+    with session() as s:
+        [decision] = s.exec(select(Decision).where(Decision.run_id == summary["run_id"])).all()
+    assert (decision.decision, decision.approver) == (outcome, "C. Head")
+
+
+def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home):
+    outbox = tmp_path / "outbox"
+    v1 = the_run(run(tmp_path, ROWS[:1], "R12-2026-12"))
+    with pytest.raises(SubmitRefused, match="version 1 is not approved"):
+        submit_version(v1, v1, outbox)
+    decide(v1, "approve", "D. Lead")
+    v2 = the_run(run(tmp_path, ROWS[:2], "R12-2026-12"))
+    with pytest.raises(SubmitRefused, match="version 1 is superseded by version 2"):
+        submit_version(v1, v2, outbox)
+    decide(v2, "reject", "D. Lead", "not yet")
+    with pytest.raises(SubmitRefused, match="not approved \\(it was rejected\\)"):
+        submit_version(v2, v2, outbox)
+    decide(v2, "approve", "D. Lead")
+    receipt = submit_version(v2, v2, outbox)
+    delivered = outbox / "demo" / "pspo-breaches" / "R12-2026-12" / "v2"
+    assert receipt.destination == "demo/pspo-breaches/R12-2026-12/v2"
+    assert (delivered / "manifest.json").read_bytes() == (
+        Path(v2.outputs_dir) / "manifest.json").read_bytes()
+    with pytest.raises(SubmitRefused, match="version 2 was submitted on"):
+        submit_version(v2, v2, outbox)
+    assert not list((outbox / "demo" / "pspo-breaches" / "R12-2026-12").glob("v1"))
+
+
+def test_concurrent_reruns_get_distinct_versions(tmp_path):
+    paths = [write_log(tmp_path / str(i) / "enforcement-log.csv", ROWS) for i in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        summaries = list(pool.map(lambda p: pspo_breaches(
+            period="2026/27", authority="demo", inputs=[str(p)], force=True), paths))
+    assert sorted(s["version"] for s in summaries) == [1, 2]
+    assert len({s["outputs_dir"] for s in summaries}) == 2

@@ -14,7 +14,6 @@ from rich.table import Column, Table
 from statreturns import authorities, registry
 from statreturns.periods import latest_complete
 from statreturns.settings import get_settings
-from statreturns.sign_off_commands import versions
 from statreturns.terminal import (
     REFUSED,
     AuthorityOpt,
@@ -25,6 +24,7 @@ from statreturns.terminal import (
     err,
     refuse,
 )
+from statreturns.version_commands import versions
 
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

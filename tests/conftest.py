@@ -119,3 +119,32 @@ def assert_blocked(summary: dict, earlier: dict) -> dict:
     versions = Path(earlier["outputs_dir"]).parent
     assert sorted(p.name for p in versions.iterdir()) == [f"v{earlier['version']}"]
     return failed_results(summary)
+
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh database on the local PostgreSQL, dropped afterwards."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from statreturns.store import db
+
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(sa.text("select 1"))
+    except sa.exc.OperationalError:
+        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}: the PostgreSQL store tests "
+                    "run where it is (as in CI)")
+    name = f"statreturns_test_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'create database "{name}"'))
+    yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    db.engine_for.cache_clear()
+    with admin.connect() as c:
+        c.execute(sa.text(f'drop database "{name}" with (force)'))
+    admin.dispose()

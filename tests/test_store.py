@@ -13,28 +13,6 @@ from statreturns.store import db
 from statreturns.store.models import QualityResult, Run
 from tasks.record import allocate_version
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A fresh database on the local PostgreSQL, dropped afterwards."""
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.execute(sa.text("select 1"))
-    except sa.exc.OperationalError:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}: the PostgreSQL store tests "
-                    "run where it is (as in CI)")
-    name = f"statreturns_test_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(sa.text(f'create database "{name}"'))
-    yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    db.engine_for.cache_clear()
-    with admin.connect() as c:
-        c.execute(sa.text(f'drop database "{name}" with (force)'))
-    admin.dispose()
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path, monkeypatch):

@@ -159,10 +159,23 @@ def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home)
     assert not list((outbox / "demo" / "pspo-breaches" / "R12-2026-12").glob("v1"))
 
 
-def test_concurrent_reruns_get_distinct_versions(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, monkeypatch):
+    """The session's SQLite store, or a PostgreSQL one, for everything the flow records."""
+    from statreturns.settings import get_settings
+
+    if request.param == "postgresql":
+        monkeypatch.setenv("STATRETURNS_DATABASE_URL", request.getfixturevalue("postgres_url"))
+        get_settings.cache_clear()
+    yield request.param
+    get_settings.cache_clear()
+
+
+def test_concurrent_reruns_get_distinct_versions(tmp_path, store_url):
     paths = [write_log(tmp_path / str(i) / "enforcement-log.csv", ROWS) for i in range(2)]
     with ThreadPoolExecutor(2) as pool:
+        period = {"sqlite": "2026/27", "postgresql": "R12-2027-02"}[store_url]  # own outputs
         summaries = list(pool.map(lambda p: pspo_breaches(
-            period="2026/27", authority="demo", inputs=[str(p)], force=True), paths))
+            period=period, authority="demo", inputs=[str(p)], force=True), paths))
     assert sorted(s["version"] for s in summaries) == [1, 2]
     assert len({s["outputs_dir"] for s in summaries}) == 2

@@ -15,7 +15,6 @@ Run on its own: ``python flows/csp_performance.py 2026-Q2``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +25,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Column, Context, ReturnDeclaration, Source, Table
+from statreturns.matching import key, keys
 from statreturns.periods import Period, PeriodType
 from tasks.read import no_data_column
 
@@ -59,12 +59,6 @@ COMPUTED = {  # draft column -> (heading in the tables, how it is compared)
 
 # --- configuration: the measures ----------------------------------------------------------
 
-NOT_KEY = re.compile(r"[^a-z0-9]+")
-
-
-def _key(text: str) -> str:
-    """Names and ids compared alike: 'Shop theft' and 'shop-theft' are both 'shop_theft'."""
-    return NOT_KEY.sub("_", text.lower()).strip("_")
 
 
 class Measure(BaseModel):
@@ -88,14 +82,14 @@ class Performance(BaseModel):
     def _distinct(self) -> Performance:
         seen: dict[str, str] = {}
         for m in self.measures:
-            for key in {_key(m.id), _key(m.name)}:
-                if seen.setdefault(key, m.id) != m.id:
-                    raise ValueError(f"measures {seen[key]} and {m.id} share a name or id")
+            for name in {key(m.id, "_"), key(m.name, "_")}:
+                if seen.setdefault(name, m.id) != m.id:
+                    raise ValueError(f"measures {seen[name]} and {m.id} share a name or id")
         return self
 
     def lookup(self, source: str | None = None) -> dict[str, str]:
         """Measure ids by the key of their id and of their name (one source's, or all)."""
-        return {_key(text): m.id for m in self.measures if source in (None, m.source)
+        return {key(text, "_"): m.id for m in self.measures if source in (None, m.source)
                 for text in (m.id, m.name)}
 
     def basis(self, measure: Measure) -> int:
@@ -141,7 +135,7 @@ PERCENT = r"^\s*([+-]?\d+(?:\.\d+)?)\s*%\s*$"
 
 def _measure_ids(names: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
     """Each name's measure id; missing where the name is no measure of `lookup`."""
-    return names.str.lower().str.replace(NOT_KEY, "_", regex=True).str.strip("_").map(lookup)
+    return keys(names, "_").map(lookup)
 
 
 def _with_measure(frame: pd.DataFrame, lookup: Mapping[str, str]) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.matching import canonical, flag, key, times
 from statreturns.periods import MONTH_NAMES, Period, PeriodType
 from tasks.collect import FILE
 
@@ -52,15 +53,9 @@ MANDATORY = [*REFERRALS, *DECLINED, "households_supported", *PEOPLE, "individual
              "households_stopped", *STOPPED]
 """Figures every row must give; the characteristics are voluntary and may be blank."""
 FILE_NAME = re.compile(r"^(?P<provider>.+?)[-_ ](?P<quarter>\d{4}-Q[1-4])\.\w+$", re.IGNORECASE)
-NOT_KEY = re.compile(r"[^a-z0-9]+")
 
 
-def _key(text: str) -> str:
-    """Names and codes compared alike: 'Second-stage / move-on' is 'second stage move on'."""
-    return NOT_KEY.sub(" ", text.lower()).strip()
-
-
-TYPE_KEYS = {_key(t): name for i, name in ACCOMMODATION.items() for t in (i, name)} | {
+TYPE_KEYS = {key(t): name for i, name in ACCOMMODATION.items() for t in (i, name)} | {
     k: ACCOMMODATION[i] for k, i in ALSO_WRITTEN.items()}
 """Every way an accommodation type may be written (as compared) -> its name."""
 
@@ -96,7 +91,7 @@ class Part4Settings(BaseModel):
 
     @model_validator(mode="after")
     def _distinct(self) -> Part4Settings:
-        keys = [k for p in self.providers for k in {_key(p.id), _key(p.name)}]
+        keys = [k for p in self.providers for k in {key(p.id), key(p.name)}]
         if len(set(keys)) != len(keys):
             raise ValueError("providers' ids and names must all differ")
         return self
@@ -108,30 +103,18 @@ class Part4Settings(BaseModel):
 
 # --- rules' helper columns ----------------------------------------------------------------
 
-def _canonical(values: pd.Series, keys: Mapping[str, str]) -> pd.Series:
-    """Each value whose key is known, written as `keys` says; anything else as it was."""
-    text = values.astype("string")
-    found = text.str.lower().str.replace(NOT_KEY, " ", regex=True).str.strip().map(keys)
-    return found.where(found.notna(), text)
 
 
 def _provider_keys(cfg: Part4Settings) -> dict[str, str]:
-    return {_key(t): p.id for p in cfg.providers for t in (p.id, p.name)}
+    return {key(t): p.id for p in cfg.providers for t in (p.id, p.name)}
 
 
-def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
-    """True/False where a rule applies, missing where it does not (rules skip missing)."""
-    holds = holds.astype("boolean").fillna(False)
-    return holds.where(applies.astype("boolean").fillna(False).astype(bool), pd.NA)
 
 
-def _times(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """How many rows share each row's values of `columns` (missing where one is blank)."""
-    return frame.groupby(columns, dropna=True)[columns[0]].transform("size")
 
 
 def _at_most(smaller: pd.Series, larger: pd.Series) -> pd.Series:
-    return _flag(smaller.notna() & larger.notna(), smaller <= larger)
+    return flag(smaller.notna() & larger.notna(), smaller <= larger)
 
 
 def _names_where(mask: pd.DataFrame) -> pd.Series:
@@ -146,39 +129,39 @@ def derive_monitoring(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     flags of the rules that need more than one column or the file's name."""
     cfg: Part4Settings = ctx.config
     out = frame.copy()
-    out["provider"] = _canonical(frame["provider"], _provider_keys(cfg))
+    out["provider"] = canonical(frame["provider"], _provider_keys(cfg))
     out["quarter"] = frame["quarter"].astype("string").str.strip().str.upper()
-    out["accommodation_type"] = _canonical(frame["accommodation_type"], TYPE_KEYS)
+    out["accommodation_type"] = canonical(frame["accommodation_type"], TYPE_KEYS)
 
     named = out[FILE].astype(str).str.extract(FILE_NAME)
-    out["_as_named"] = _flag(
+    out["_as_named"] = flag(
         named["quarter"].notna() & out["quarter"].notna() & out["provider"].notna(),
         (named["quarter"].str.upper() == out["quarter"])
-        & (_canonical(named["provider"], _provider_keys(cfg)) == out["provider"]))
-    out["_times_reported"] = _times(out, ["provider", "quarter", "accommodation_type"])
+        & (canonical(named["provider"], _provider_keys(cfg)) == out["provider"]))
+    out["_times_reported"] = times(out, ["provider", "quarter", "accommodation_type"])
 
     out["_blank_figures"] = _names_where(out[MANDATORY].isna())
     out["_negative_figures"] = _names_where(out[MANDATORY + list(CHARACTERISTICS)].lt(0))
     people, individuals = out[list(PEOPLE)], out["individuals"]
-    out["_people_add_up"] = _flag(people.notna().all(axis=1) & individuals.notna(),
+    out["_people_add_up"] = flag(people.notna().all(axis=1) & individuals.notna(),
                                   people.sum(axis=1) == individuals)
     out["_households_within_people"] = _at_most(out["households_supported"], individuals)
     characteristics = out[list(CHARACTERISTICS)]
-    out["_characteristics_within_people"] = _flag(
+    out["_characteristics_within_people"] = flag(
         characteristics.notna().any(axis=1) & individuals.notna(),
         characteristics.fillna(0).le(individuals.fillna(0), axis=0).all(axis=1))
     out["_stopped_within_supported"] = _at_most(out["households_stopped"],
                                                 out["households_supported"])
     reasons = out[list(STOPPED)]
-    out["_reasons_add_up"] = _flag(reasons.notna().all(axis=1) & out["households_stopped"].notna(),
+    out["_reasons_add_up"] = flag(reasons.notna().all(axis=1) & out["households_stopped"].notna(),
                                    reasons.sum(axis=1) == out["households_stopped"])
-    out["_referrals_accounted"] = _flag(
+    out["_referrals_accounted"] = flag(
         out[[*REFERRALS, *DECLINED]].notna().all(axis=1),
         out["referrals_accepted"] + out[list(DECLINED)].sum(axis=1) <= out["referrals_received"])
     runs = {(p.id, ACCOMMODATION[t]) for p in cfg.providers for t in p.accommodation}
     known = out["provider"].isin(cfg.names) & out["accommodation_type"].isin(
         ACCOMMODATION.values())
-    out["_type_run"] = _flag(known, pd.Series(
+    out["_type_run"] = flag(known, pd.Series(
         [pair in runs for pair in zip(out["provider"], out["accommodation_type"], strict=True)],
         index=out.index))
     return out
@@ -188,10 +171,10 @@ def derive_hub(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Months as written without spaces, how often each is given, and the figures' flags."""
     out = frame.copy()
     out["month"] = frame["month"].astype("string").str.strip()
-    out["_times_given"] = _times(out, ["month"])
+    out["_times_given"] = times(out, ["month"])
     figures = out[["calls", "webchats", "drop_ins"]]
-    out["_figures_given"] = _flag(pd.Series(True, index=out.index), figures.notna().all(axis=1))
-    out["_not_negative"] = _flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
+    out["_figures_given"] = flag(pd.Series(True, index=out.index), figures.notna().all(axis=1))
+    out["_not_negative"] = flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
     return out
 
 

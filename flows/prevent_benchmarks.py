@@ -18,10 +18,10 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.matching import canonical, flag, key, times
 from statreturns.periods import Period, PeriodType
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
-NOT_KEY = re.compile(r"[^a-z0-9]+")
 NOT_RATED = "Not rated"
 TOTAL = "Total"
 REFERRAL_FIGURES = {"referrals": "Referrals", "discussed_at_panel": "Discussed at Channel panel",
@@ -36,9 +36,6 @@ def is_financial_year(text: object) -> bool:
     return bool(match) and int(match[2]) == (int(match[1]) + 1) % 100
 
 
-def _key(text: str) -> str:
-    """Names and codes compared alike: 'Channel panel' and 'channel-panel' match."""
-    return NOT_KEY.sub(" ", text.lower()).strip()
 
 
 def _word_of(text: str) -> str:
@@ -95,7 +92,7 @@ class Benchmarks(BaseModel):
         if self.evidence_from not in self.rating_scale:
             raise ValueError(f"evidence_from '{self.evidence_from}' is not on the rating scale")
         for kind, items in (("benchmark", self.benchmarks), ("project", self.projects)):
-            _unique(kind, [k for i in items for k in {_key(i.id), _key(i.name)}])
+            _unique(kind, [k for i in items for k in {key(i.id), key(i.name)}])
         return self
 
     @property
@@ -115,37 +112,27 @@ def quarters(year: Period) -> list[str]:
 
 def _canonical(values: pd.Series, items: list[Named]) -> pd.Series:
     """Each id or name written as the item's name; anything else as it was."""
-    names = {_key(t): i.name for i in items for t in (i.id, i.name)}
-    keys = values.astype("string").str.lower().str.replace(NOT_KEY, " ", regex=True).str.strip()
-    found = keys.map(names)
-    return found.where(found.notna(), values)
+    return canonical(values, {key(t): i.name for i in items for t in (i.id, i.name)})
 
 
-def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
-    """True/False where a rule applies, missing where it does not (rules skip missing)."""
-    applies = applies.astype("boolean").fillna(False).astype(bool)
-    return holds.astype("boolean").fillna(False).where(applies, pd.NA)
 
 
-def _times(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """How many rows share each row's values of `columns` (missing where one is blank)."""
-    return frame.groupby(columns, dropna=True)[columns[0]].transform("size")
 
 
 def _year_flags(out: pd.DataFrame) -> pd.Series:
     valid = out["year"].map(is_financial_year).astype(bool)
-    out["_year_valid"] = _flag(pd.Series(True, index=out.index), valid)
+    out["_year_valid"] = flag(pd.Series(True, index=out.index), valid)
     return valid
 
 
 def _figure_flags(out: pd.DataFrame, columns: list[str]) -> None:
     figures = out[columns]
-    out["_figures_given"] = _flag(pd.Series(True, index=out.index), figures.notna().all(axis=1))
-    out["_not_negative"] = _flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
+    out["_figures_given"] = flag(pd.Series(True, index=out.index), figures.notna().all(axis=1))
+    out["_not_negative"] = flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
 
 
 def _at_most(out: pd.DataFrame, smaller: str, larger: str) -> pd.Series:
-    return _flag(out[smaller].notna() & out[larger].notna(), out[smaller] <= out[larger])
+    return flag(out[smaller].notna() & out[larger].notna(), out[smaller] <= out[larger])
 
 
 def derive_ratings(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -155,7 +142,7 @@ def derive_ratings(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out["benchmark"] = _canonical(frame["benchmark"], ctx.config.benchmarks)
     out["rating"] = frame["rating"].astype("string").str.lower().str.replace(r"\s+", " ",
                                                                                regex=True)
-    out["_times_rated"] = _times(out, ["year", "benchmark"])
+    out["_times_rated"] = times(out, ["year", "benchmark"])
     return out
 
 
@@ -167,7 +154,7 @@ def derive_evidence(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     starts = pd.to_datetime(out["year"].where(valid).str[:4] + "-04-01")
     ends = starts + pd.DateOffset(years=1)
     when = out["evidence_date"]
-    out["_dated_in_year"] = _flag(valid & when.notna(), (when >= starts) & (when < ends))
+    out["_dated_in_year"] = flag(valid & when.notna(), (when >= starts) & (when < ends))
     return out
 
 
@@ -178,11 +165,11 @@ def derive_projects(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     out["project"] = _canonical(frame["project"], cfg.projects)
     out["quarter"] = frame["quarter"].astype("string").str.upper()
     funded = [p.name for p in cfg.funded(str(ctx.period))]
-    out["_funded_in_year"] = _flag(out["project"].isin([p.name for p in cfg.projects]),
+    out["_funded_in_year"] = flag(out["project"].isin([p.name for p in cfg.projects]),
                                    out["project"].isin(funded))
-    out["_times_reported"] = _times(out, ["project", "quarter"])
+    out["_times_reported"] = times(out, ["project", "quarter"])
     _figure_flags(out, ["workshops", "participants"])
-    out["_participants_cover_workshops"] = _flag(
+    out["_participants_cover_workshops"] = flag(
         (out["workshops"] > 0) & out["participants"].notna(),
         out["participants"] >= out["workshops"])
     return out

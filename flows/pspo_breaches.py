@@ -9,7 +9,6 @@ Run on its own: ``python flows/pspo_breaches.py R12-2026-10``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Literal
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.matching import flag, key, keys
 from statreturns.periods import PeriodType
 
 OUTCOMES = {
@@ -101,21 +101,10 @@ class Orders(BaseModel):
 
 # --- rules' helper columns ----------------------------------------------------------------
 
-NOT_KEY = r"[^a-z0-9]+"
 
 
-def _key(values: pd.Series) -> pd.Series:
-    """Names and codes compared alike: 'FPN paid' and 'fpn-paid' are both 'fpn_paid'."""
-    return values.str.lower().str.replace(NOT_KEY, "_", regex=True).str.strip("_")
 
 
-def _key_of(text: str) -> str:
-    return re.sub(NOT_KEY, "_", text.lower()).strip("_")
-
-
-def _flag(applies: pd.Series, holds: pd.Series) -> pd.Series:
-    """True/False where a rule applies, missing where it does not (rules skip missing)."""
-    return holds.astype("boolean").where(applies.astype(bool), pd.NA)
 
 
 def _lookup(keys: pd.DataFrame, table: list[tuple]) -> pd.Series:
@@ -129,28 +118,28 @@ def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Codes for orders, conditions and outcomes (names accepted), and the rules' flags."""
     cfg: Orders = ctx.config
     out = log.copy()
-    out["order"] = _lookup(pd.DataFrame({"k": _key(log["order"])}), [
-        (_key_of(t), o.id) for o in cfg.orders for t in (o.id, o.name)]).fillna(log["order"])
+    out["order"] = _lookup(pd.DataFrame({"k": keys(log["order"], "_")}), [
+        (key(t, "_"), o.id) for o in cfg.orders for t in (o.id, o.name)]).fillna(log["order"])
     out["condition"] = _lookup(
-        pd.DataFrame({"o": out["order"], "k": _key(log["condition"])}),
-        [(o.id, _key_of(t), c.id) for o in cfg.orders for c in o.conditions
+        pd.DataFrame({"o": out["order"], "k": keys(log["condition"], "_")}),
+        [(o.id, key(t, "_"), c.id) for o in cfg.orders for c in o.conditions
          for t in (c.id, c.name)]).fillna(log["condition"])
-    out["outcome"] = _key(log["outcome"])
+    out["outcome"] = keys(log["outcome"], "_")
     out["issuer_type"] = log["issuer_type"].str.lower().str.strip()
 
     spans = out[["order", "condition"]].merge(cfg.conditions_frame(), how="left",
                                               on=["order", "condition"]).set_axis(out.index)
     known_order = out["order"].isin([o.id for o in cfg.orders])
-    out["_condition_known"] = _flag(known_order, spans["_from"].notna())
+    out["_condition_known"] = flag(known_order, spans["_from"].notna())
     when = out["breach_datetime"]
-    out["_in_force"] = _flag(spans["_from"].notna() & when.notna(),
+    out["_in_force"] = flag(spans["_from"].notna() & when.notna(),
                              (when >= spans["_from"]) & (when < spans["_to"]))
     in_wards = _lookup(out[["order", "ward"]], [(o.id, w, True) for o in cfg.orders
                                                 for w in o.wards]).notna()
-    out["_ward_in_order"] = _flag(known_order & out["ward"].notna(), in_wards)
+    out["_ward_in_order"] = flag(known_order & out["ward"].notna(), in_wards)
     is_fpn = out["outcome"].isin(FPN_OUTCOMES)
-    out["_fpn_dated"] = _flag(is_fpn, out["fpn_issued_date"].notna())
-    out["_fpn_priced"] = _flag(is_fpn, out["fpn_amount"].notna())
+    out["_fpn_dated"] = flag(is_fpn, out["fpn_issued_date"].notna())
+    out["_fpn_priced"] = flag(is_fpn, out["fpn_amount"].notna())
     prosecuted_after_fpn = (out["outcome"] == "prosecution") & out["fpn_issued_date"].notna()
     days = (out["outcome_date"] - out["fpn_issued_date"]).dt.days
     out["_days_fpn_to_prosecution"] = days.where(prosecuted_after_fpn)

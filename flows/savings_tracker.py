@@ -11,7 +11,6 @@ Run on its own: ``python flows/savings_tracker.py 2026-10``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -19,6 +18,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.matching import key
 from statreturns.periods import MONTH_NAMES, Period, PeriodType, parse_period
 
 REGISTER, SUBMISSIONS = "savings-register", "status-submissions"
@@ -28,9 +28,6 @@ both sources (a submission's saving against the register's)."""
 TOTAL = "Total"
 
 
-def _words(text: str) -> str:
-    """Statuses and directorates compared alike: 'On-Track' and 'on track' are 'on track'."""
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -50,14 +47,14 @@ class Tracker(BaseModel):
     @field_validator("statuses")
     @classmethod
     def _keyed(cls, statuses: list[str]) -> list[str]:
-        keyed = [_words(s) for s in statuses]
+        keyed = [key(s) for s in statuses]
         if len(set(keyed)) != len(keyed):
             raise ValueError("statuses repeat")
         return keyed
 
     @model_validator(mode="after")
     def _distinct(self) -> Tracker:
-        words = [w for d in self.directorates for w in {_words(d.id), _words(d.name)}]
+        words = [w for d in self.directorates for w in {key(d.id), key(d.name)}]
         if len(set(words)) != len(words):
             raise ValueError("directorate ids and names repeat")
         return self
@@ -78,8 +75,8 @@ class Tracker(BaseModel):
 
     def directorate_ids(self, values: pd.Series) -> pd.Series:
         """Directorates written by id or name, as ids; anything else as written."""
-        known = {_words(t): d.id for d in self.directorates for t in (d.id, d.name)}
-        return values.map(lambda v: known.get(_words(v), v), na_action="ignore")
+        known = {key(t): d.id for d in self.directorates for t in (d.id, d.name)}
+        return values.map(lambda v: known.get(key(v), v), na_action="ignore")
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -115,7 +112,7 @@ def derive_submissions(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     cfg: Tracker = ctx.config
     out = rows.copy()
     out["directorate"] = cfg.directorate_ids(rows["directorate"])
-    out["status"] = rows["status"].map(_words, na_action="ignore")
+    out["status"] = rows["status"].map(key, na_action="ignore")
     month = pd.to_datetime(rows["month"], format="%Y-%m", errors="coerce")
     out["_month"] = month.dt.strftime("%Y-%m")
 

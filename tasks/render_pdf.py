@@ -39,6 +39,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as GridTable
 
 from statreturns.declaration import Chart, Table
+from statreturns.periods import MONTH_NAMES
 from statreturns.quality import VERDICT_WORDS, Check
 from tasks.changes import Change
 from tasks.suppression import TOTAL
@@ -47,8 +48,6 @@ PAGE = landscape(A4)
 MARGIN = 15 * mm
 WIDTH = PAGE[0] - 2 * MARGIN
 FONT, BOLD, ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
 
 NAVY = colors.HexColor("#1F3864")
 GREY = colors.HexColor("#555555")
@@ -470,7 +469,7 @@ def _plural(n: int, one: str, many: str) -> str:
 
 def _long_date(day: date) -> str:
     """31 October 2026, whatever the locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def _short_month(text: str) -> str:
@@ -478,7 +477,7 @@ def _short_month(text: str) -> str:
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if not match or not 1 <= int(match[2]) <= 12:
         return text
-    return f"{MONTHS[int(match[2]) - 1][:3]} {match[1][2:]}"
+    return f"{MONTH_NAMES[int(match[2]) - 1][:3]} {match[1][2:]}"
 
 
 def _number(value: object) -> str:

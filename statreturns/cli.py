@@ -128,6 +128,39 @@ def rerun(
 
 
 @app.command()
+def backfill(
+    return_id: ReturnArg,
+    first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021-11")],
+    last: Annotated[str, typer.Option("--to", help="Last period, of the same type")],
+    authority: AuthorityOpt = "demo",
+    reason: Annotated[str, typer.Option(help="Why, e.g. the definition that changed")]
+    = "backfill",
+    demo_data: Annotated[bool, typer.Option(help="Generate demo data for each period "
+                                            "first")] = False,
+    force: Annotated[bool, typer.Option(help="New versions even where nothing "
+                                        "changed")] = False,
+) -> None:
+    """Run a return for every period from --from to --to, each its own recorded run."""
+    from statreturns.periods import PeriodError, parse_period, series
+
+    try:
+        periods = series(parse_period(first), parse_period(last))
+    except PeriodError as exc:
+        refuse(str(exc))
+    codes = []
+    for period in periods:
+        if demo_data:
+            _generate(return_id, str(period), authority, None, False, None)
+        codes.append(run_and_report(return_id, str(period), authority, inputs=[],
+                                    trigger="backfill", reason=reason, force=force))
+        if codes[-1] == REFUSED:
+            break
+    console.print(f"{len(codes)} of {len(periods)} periods run: "
+                  f"{codes.count(0)} produced or unchanged, {len(codes) - codes.count(0)} not")
+    raise typer.Exit(max(codes))
+
+
+@app.command()
 def status(as_json: JsonOpt = False) -> None:
     """The latest run of each return and period, with its data-quality results."""
     from statreturns import reports

@@ -114,9 +114,25 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same type immediately before this one."""
-        step = 1 if self.type is PeriodType.ROLLING_12 else self.months_long
-        y, m = _add_months(self.first_year, self.first_month, -step)
+        return self.step(-1)
+
+    def step(self, n: int) -> Period:
+        """The period of the same type `n` periods later (earlier when `n` is negative)."""
+        months = 1 if self.type is PeriodType.ROLLING_12 else self.months_long
+        y, m = _add_months(self.first_year, self.first_month, n * months)
         return Period(self.type, y, m, self.months_long)
+
+
+def series(first: Period, last: Period) -> list[Period]:
+    """Every period from `first` to `last`, both included; they must be of one type."""
+    if first.type is not last.type:
+        raise PeriodError(f"{first} and {last} are not periods of the same type")
+    if last < first:
+        raise PeriodError(f"{last} comes before {first}")
+    out = [first]
+    while out[-1] != last:
+        out.append(out[-1].step(1))
+    return out
 
 
 def month(year: int, month_: int) -> Period:

@@ -149,3 +149,16 @@ def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
     assert runs[2]["decisions"][0]["decision"] == "approved"
     assert runs[2]["decisions"][0]["by"] == "A. Head"
     assert runs[2]["submitted"]["destination"] == f"demo/pspo-breaches/{period}/v2"
+
+
+def test_a_backfill_records_one_run_and_version_per_period():
+    result = command("backfill", "pspo-breaches", "--from", "2025-01", "--to", "2025-03",
+                     "--demo-data", "--reason", "definition changed")
+    assert result.returncode == 0, result.stderr
+    assert "3 of 3 periods run: 3 produced or unchanged, 0 not" in result.stdout
+    for period in ("2025-01", "2025-02", "2025-03"):
+        [run] = json.loads(command("history", "pspo-breaches", "-p", period, "--json").stdout)
+        assert (run["trigger"], run["reason"], run["version"], run["status"]) == (
+            "backfill", "definition changed", 1, "produced")
+    refused = command("backfill", "pspo-breaches", "--from", "2025-03", "--to", "2025-01")
+    assert refused.returncode == 2 and "comes before" in refused.stderr

@@ -221,3 +221,20 @@ def _after(p: Period) -> tuple[int, int]:
     step = 1 if p.type is PeriodType.ROLLING_12 else p.months_long
     index = p.first_year * 12 + p.first_month - 1 + step
     return index // 12, index % 12 + 1
+
+
+def test_a_series_runs_from_first_to_last_inclusive():
+    from statreturns.periods import PeriodError, series
+
+    assert [str(p) for p in series(parse_period("2025-11"), parse_period("2026-02"))] == [
+        "2025-11", "2025-12", "2026-01", "2026-02"]
+    assert [str(p) for p in series(parse_period("2025-Q3"), parse_period("2026-Q1"))] == [
+        "2025-Q3", "2025-Q4", "2026-Q1"]
+    assert [str(p) for p in series(parse_period("R12-2026-11"),
+                                   parse_period("R12-2027-01"))] == [
+        "R12-2026-11", "R12-2026-12", "R12-2027-01"]
+    assert len(series(parse_period("2021-11"), parse_period("2026-10"))) == 60
+    with pytest.raises(PeriodError, match="not periods of the same type"):
+        series(parse_period("2025-11"), parse_period("2026-Q1"))
+    with pytest.raises(PeriodError, match="comes before"):
+        series(parse_period("2026-02"), parse_period("2025-11"))

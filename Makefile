@@ -21,6 +21,9 @@ demo: $(BIN)/statreturns
 test: $(BIN)/statreturns
 	$(BIN)/python -m pytest
 
+bench: $(BIN)/statreturns
+	$(BIN)/python -m benchmarks.run
+
 server: $(BIN)/statreturns
 	$(BIN)/statreturns ops serve
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
@@ -30,10 +31,12 @@ from sqlmodel import select
 from flows.skeleton import RunRefused, prepare, source_paths
 from statreturns import calendar, registry
 from statreturns.alerts import OVERDUE_EVENT
+from statreturns.settings import get_settings
 from statreturns.store.db import session
-from statreturns.store.models import Run, SweepAction
+from statreturns.store.models import Run, SourceFile, SweepAction
 from tasks.collect import sha256_of
 from tasks.record import fingerprint
+from tasks.versions import good_versions
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -60,16 +63,28 @@ def _runs(authority: str, return_id: str, period: str) -> list[Run]:
             .order_by(Run.id)))
 
 
+def _from_the_inbox(run: Run) -> bool:
+    """Whether the run read its sources from the inbox (not files given with --input)."""
+    inbox = get_settings().inbox.resolve()
+    with session() as s:
+        paths = [Path(f.path) for f in s.exec(select(SourceFile).where(
+            SourceFile.run_id == run.id))]
+    return all(p.resolve().is_relative_to(inbox) for p in paths)
+
+
 def action_for(line: calendar.Line, today: date, authority: str) -> tuple[str, str] | None:
     """(action, why) for one calendar line, or None when nothing is to be done."""
     due = line.due
     runs = _runs(authority, due.return_id, str(due.period))
-    good = [r for r in runs if r.version]
+    good = good_versions(authority, due.return_id, str(due.period))
     if due.planned > today or line.state == "submitted":
+        return None
+    if runs and runs[-1].status == "running":
         return None
     current = inbox_fingerprint(due.return_id, str(due.period), authority)
     if good:
-        if current and current != good[-1].input_fingerprint:
+        if (current and current != good[-1].input_fingerprint
+                and _from_the_inbox(good[-1])):
             return "rerun", f"inputs changed since version {good[-1].version}"
         return None
     if not runs:
@@ -138,6 +153,31 @@ def board_markdown(authority: str, lines: list[calendar.Line], today: date) -> s
         "", "Everything overdue, then everything due in the next 60 days.", "", *rows])
 
 
+def _sweep_line(line: calendar.Line, today: date, authority: str, done: dict) -> None:
+    label = f"{line.due.return_id} {line.due.period}"
+    found = action_for(line, today, authority)
+    if found:
+        action, why = found
+        if noted := _record(today, authority, line, action, why):
+            try:
+                noted.flow_run_id = start_run(line, authority, action, why)
+            except Exception:
+                with session() as s:  # not started: the next sweep tries again
+                    s.delete(s.get(SweepAction, noted.id))
+                    s.commit()
+                raise
+            with session() as s:
+                s.add(noted)
+                s.commit()
+            done[action].append(label)
+            get_run_logger().info("%s: started (%s, %s)", label, action, why)
+    if line.state == "overdue" and _record(today, authority, line, "overdue",
+                                           f"deadline {line.due.deadline.isoformat()}"):
+        days = raise_overdue(line, authority, today)
+        done["overdue"].append(label)
+        get_run_logger().warning("%s: overdue by %s days", label, days)
+
+
 @flow(name="deadline-sweep", flow_run_name="{authority} sweep", persist_result=False)
 def deadline_sweep(authority: str = "demo", today: date | None = None) -> dict:
     """Start what is due, rerun what changed, raise what is overdue; refresh the board."""
@@ -147,21 +187,10 @@ def deadline_sweep(authority: str = "demo", today: date | None = None) -> dict:
     done = {"run": [], "rerun": [], "overdue": []}
     for line in lines:
         label = f"{line.due.return_id} {line.due.period}"
-        found = action_for(line, today, authority)
-        if found:
-            action, why = found
-            if noted := _record(today, authority, line, action, why):
-                noted.flow_run_id = start_run(line, authority, action, why)
-                with session() as s:
-                    s.add(noted)
-                    s.commit()
-                done[action].append(label)
-                logger.info("%s: started (%s, %s)", label, action, why)
-        if line.state == "overdue" and _record(today, authority, line, "overdue",
-                                               f"deadline {line.due.deadline.isoformat()}"):
-            days = raise_overdue(line, authority, today)
-            done["overdue"].append(label)
-            logger.warning("%s: overdue by %s days", label, days)
+        try:
+            _sweep_line(line, today, authority, done)
+        except Exception as exc:  # one return's trouble must not stop the others
+            logger.error("%s: the sweep could not act (%s)", label, type(exc).__name__)
     create_markdown_artifact(key=board_key(authority), markdown=board_markdown(
         authority, calendar.board(authority, today), today),
         description=f"Returns due and overdue, {today.isoformat()}")

@@ -40,6 +40,10 @@ from tasks.versions import (
 )
 
 
+class RunFailed(RuntimeError):
+    """A run that met something unexpected; says only what kind and at which stage."""
+
+
 class RunRefused(ValueError):
     """Arguments refused before anything runs: no data is read and no version is made."""
 
@@ -120,22 +124,24 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     collected, checks = [], []
     stage, final = "collecting", None
     try:
-        frames = {}
-        for source in declaration.sources:
-            got = collect(source, paths[source.name], settings.archive, ctx,
-                          folder=inbox_folder(settings.inbox, declaration.id, ctx) / source.name)
+        gathered = [collect(source, paths[source.name], settings.archive, ctx,
+                            folder=inbox_folder(settings.inbox, declaration.id, ctx) / source.name)
+                    for source in declaration.sources]
+        for got in gathered:
             collected += got.files
             checks += got.checks
-            frames[source.name] = got.frame
-            if got.frame is not None:
-                checks += validate_source(declaration.id, got, ctx)
             for c in got.files:
                 logger.info("%s: %s rows, %s", c.path.name, c.rows, "; ".join(c.notes) or "ok")
         made_from = (fingerprint([c.sha256 for c in collected]),
-                     rules_fingerprint(declaration.id, authority), code_version())
+                     rules_fingerprint(declaration.id, authority, ctx.suppression_threshold),
+                     code_version())
         earlier = good_versions(authority, declaration.id, str(ctx.period))
         if earlier and not force and made_from_the_same(earlier[-1], *made_from):
             return _unchanged(run_id, summary, earlier[-1], collected, made_from)
+        for got in gathered:
+            if got.frame is not None:
+                checks += validate_source(declaration.id, got, ctx)
+        frames = {got.source.name: got.frame for got in gathered}
         tables = None
         if verdict(checks) != "blocked":
             stage = "assembling"
@@ -158,7 +164,7 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
         finish_run(run_id, status="produced", verdict=summary["verdict"], collected=collected,
                    checks=checks, outputs=rendered.files, outputs_dir=rendered.folder,
                    made_from=made_from, since=since)
-        stage = "publishing"
+        stage = "publishing"  # from here the version stands, whatever happens next
         publish(summary, checks, since)
         logger.info("produced version %s in %s", version, rendered.folder)
         if declaration.sign_off and sign_off:
@@ -168,13 +174,15 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                 return Completed(name="Rejected", message="rejected at sign-off", data=summary)
         return summary
     except Exception as exc:
-        # The exception's text may quote the data, so the store keeps only its kind and stage;
-        # a version whose outputs never reached their folder is given back.
-        message = f"{type(exc).__name__} while {stage}; see the flow run's logs."
-        finish_run(run_id, status="failed", verdict=None, message=message,
-                   collected=collected, checks=checks,
-                   keep_version=final is not None and final.exists())
-        raise
+        # The exception's text may quote the data: the store, the flow run's state and its
+        # alerts get only its kind and stage. A version whose outputs never reached their
+        # folder is given back; one already recorded as produced stays produced.
+        message = f"{type(exc).__name__} while {stage}"
+        if summary.get("status") != "produced":
+            finish_run(run_id, status="failed", verdict=None, message=message,
+                       collected=collected, checks=checks,
+                       keep_version=final is not None and final.exists())
+        raise RunFailed(message) from None
 
 
 def what_changed(declaration: ReturnDeclaration, tables: dict, ctx: Context,

@@ -79,26 +79,28 @@ def due_between(start: date, end: date) -> list[Due]:
 
 
 def standing(authority: str) -> dict[tuple[str, str], str]:
-    """(return, period) -> how it stands: submitted or approved (a version was), produced
-    (a version exists), else the latest run's status."""
+    """(return, period) -> how it stands: submitted (a version was), approved (the latest
+    version is), produced (a version exists), else the latest run's status."""
     from sqlmodel import select
 
     from statreturns.store.db import session
     from statreturns.store.models import Decision, Run, Submission
 
-    rank = {"submitted": 3, "approved": 2, "produced": 1}
-    out: dict[tuple[str, str], str] = {}
     with session() as s:
         submitted = set(s.exec(select(Submission.run_id)))
-        approved = {d.run_id for d in s.exec(select(Decision).order_by(Decision.id))
-                    if d.decision == "approved"}
+        decided = {d.run_id: d.decision for d in s.exec(select(Decision).order_by(Decision.id))}
+        runs: dict[tuple[str, str], list[Run]] = {}
         for run in s.exec(select(Run).where(Run.authority == authority).order_by(Run.id)):
-            key = (run.return_id, run.period)
-            state = ("submitted" if run.id in submitted else "approved" if run.id in approved
-                     else "produced" if run.version and run.status != "failed"
-                     else run.status)
-            if rank.get(state, 0) >= rank.get(out.get(key), 0):
-                out[key] = state
+            runs.setdefault((run.return_id, run.period), []).append(run)
+    out = {}
+    for key, found in runs.items():
+        made = [r for r in found if r.status == "produced"]
+        if any(r.id in submitted for r in made):
+            out[key] = "submitted"
+        elif made:
+            out[key] = "approved" if decided.get(made[-1].id) == "approved" else "produced"
+        else:
+            out[key] = found[-1].status
     return out
 
 

@@ -2,7 +2,8 @@
 
 Each return's deployment is scheduled on the planned run days of its calendar (working
 days in England, so a cron expression cannot say them), two years from the calendar's
-first day, at 07:00 London time; the deadline sweep runs every day at 06:00.
+first day, at 07:00 London time; the deadline sweep runs every day at 08:00, after them,
+and starts only what they have not.
 `statreturns ops deployments` rewrites the file; a test fails when the two disagree.
 """
 
@@ -18,7 +19,7 @@ from statreturns.settings import PROJECT_ROOT
 PATH = PROJECT_ROOT / "prefect.yaml"
 POOL = "statreturns"
 TIMEZONE = "Europe/London"
-RUN_AT, SWEEP_CRON = "T070000", "0 6 * * *"
+RUN_AT, SWEEP_CRON = "T070000", "0 8 * * *"  # the sweep comes after the day's runs
 HORIZON = timedelta(days=730)
 
 HEADER = """\
@@ -58,6 +59,7 @@ def _deployment(name: str, entrypoint: str, description: str, tags: list[str],
         f"    tags: [{', '.join(tags)}]",
         "    parameters:",
         "      authority: demo",
+        *(["      trigger: schedule"] if schedule and name != "deadline-sweep" else []),
         *(["      sign_off: true"] if sign_off else []),
         "    work_pool:",
         f"      name: {POOL}",

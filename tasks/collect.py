@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def archive(path: Path, archive_root: Path) -> tuple[str, Path]:
     fingerprint that differs from what was kept.
     """
     archive_root.mkdir(parents=True, exist_ok=True)
-    partial = archive_root / f".{os.getpid()}-{path.name}.partial"
+    partial = archive_root / f".{os.getpid()}-{uuid.uuid4().hex}-{path.name}.partial"
     shutil.copyfile(path, partial)
     sha256 = sha256_of(partial)
     target = archive_root / sha256[:2] / f"{sha256}{path.suffix.lower()}"

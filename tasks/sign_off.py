@@ -71,7 +71,13 @@ def explain(run: Run, code: str, text: str, author: str) -> int:
 
 def decide(run: Run, decision: str, approver: str, comment: str = "",
            explanations: dict[str, str] | None = None) -> str:
-    """Record the decision (after any explanations given with it): approved or rejected."""
+    """Record the decision (after any explanations given with it): approved or rejected.
+    Only the latest version, once fully made, can be decided on."""
+    from tasks.versions import good_versions
+
+    made = good_versions(run.authority, run.return_id, run.period)
+    if run.status != "produced" or not made or made[-1].id != run.id:
+        raise SignOffRefused(f"version {run.version} is not the latest version made")
     for code, text in (explanations or {}).items():
         explain(run, code, text, approver)
     if decision == "approve":
@@ -117,6 +123,7 @@ def await_sign_off(run_id: int, summary: dict) -> dict:
                 wait_for_input=form, key=f"sign-off-{attempt}", poll_interval=2,
                 timeout=int(get_settings().sign_off_timeout_hours * 3600))
         except FlowPauseTimeout:
+            _carry_on()  # still Paused on the server, which would fail the run at its end
             get_run_logger().warning("no sign-off decision in time: version %s awaits "
                                      "approval (statreturns approve)", run.version)
             return {"sign_off": "awaiting approval"}
@@ -127,3 +134,13 @@ def await_sign_off(run_id: int, summary: dict) -> dict:
         except SignOffRefused as exc:
             note = f"Not taken: {exc}. "
     return {"sign_off": "awaiting approval"}
+
+
+def _carry_on() -> None:
+    """Put the paused flow run back to Running, so that it can end as it should."""
+    from prefect import runtime
+    from prefect.client.orchestration import get_client
+    from prefect.states import Running
+
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(runtime.flow_run.id, Running(), force=True)

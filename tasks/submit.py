@@ -10,7 +10,7 @@ from sqlmodel import select
 from statreturns.store.db import session
 from statreturns.store.models import Run, Submission
 from tasks.outbox import AlreadyDelivered, FolderOutbox, Outbox, PackageError, Receipt
-from tasks.sign_off import latest_decision
+from tasks.sign_off import latest_decision, open_queries
 
 
 class SubmitRefused(ValueError):
@@ -27,6 +27,8 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
     """Deliver `run`'s version (which must be `latest`, approved and not yet sent)."""
     if run.version != latest.version:
         raise SubmitRefused(f"version {run.version} is superseded by version {latest.version}")
+    if run.status != "produced" or open_queries(run):
+        raise SubmitRefused(f"version {run.version} is not made, or has unexplained queries")
     decision = latest_decision(run)
     if decision is None or decision.decision != "approved":
         raise SubmitRefused(f"version {run.version} is not approved"

@@ -127,14 +127,15 @@ def run_suite(
             severity=meta["severity"], success=success, message=message,
             column=", ".join(columns) or None, unexpected_count=count, sample=sample,
             location=locate(columns, index, count) if not success else "",
-            rows_key="" if success else _rows_key(frame, index, res)))
+            rows_key="" if success else _rows_key(frame, index, res, personal)))
     return checks
 
 
-def _rows_key(frame: pd.DataFrame, index: list, res: dict) -> str:
-    """A hash of what the flagged rows hold (every column but where they sit in which file),
-    so that an explanation follows the rows, not their positions."""
-    content = [[_show(v) for c, v in frame.loc[i].items() if c not in (FILE, ROW)]
+def _rows_key(frame: pd.DataFrame, index: list, res: dict, personal: set[str]) -> str:
+    """A hash of what the flagged rows hold (every column but personal data and where the
+    rows sit in which file), so that an explanation follows the rows, not their positions."""
+    content = [[_show(v) for c, v in frame.loc[i].items()
+                if c not in (FILE, ROW) and c not in personal]
                for i in index if i in frame.index]
     text = json.dumps([content, int(res.get("unexpected_count") or 0),
                        _show(res.get("observed_value"))], default=str)

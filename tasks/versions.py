@@ -30,11 +30,14 @@ def _digest(paths: list[Path], root: Path) -> str:
     return digest.hexdigest()
 
 
-def rules_fingerprint(return_id: str, authority: str) -> str:
-    """The return's suites and the authority's settings for it."""
+def rules_fingerprint(return_id: str, authority: str, threshold: int) -> str:
+    """The return's suites, the authority's settings (its own and for the return) and the
+    suppression threshold: all change what is published."""
     suites = list((get_settings().expectations / return_id).glob("*.json"))
-    config = authorities.folder(authority) / f"{return_id}.toml"
-    return _digest([*suites, *([config] if config.exists() else [])], PROJECT_ROOT)
+    configs = [authorities.folder(authority) / name
+               for name in (f"{return_id}.toml", "authority.toml")]
+    files = _digest([*suites, *(c for c in configs if c.exists())], PROJECT_ROOT)
+    return hashlib.sha256(f"{files} threshold={threshold}".encode()).hexdigest()
 
 
 @cache
@@ -45,11 +48,11 @@ def code_version() -> str:
 
 
 def good_versions(authority: str, return_id: str, period: str) -> list[Run]:
-    """Every run that made a version, oldest first."""
+    """Every version made and recorded (not one still being made), oldest first."""
     with session() as s:
         return list(s.exec(select(Run).where(
             Run.authority == authority, Run.return_id == return_id, Run.period == period,
-            Run.version.is_not(None), Run.status != "failed").order_by(Run.version)))
+            Run.version.is_not(None), Run.status == "produced").order_by(Run.version)))
 
 
 def made_from_the_same(run: Run, inputs: str | None, rules: str, code: str) -> bool:

@@ -42,7 +42,7 @@ def test_each_return_is_scheduled_on_the_planned_days_of_its_calendar():
     assert days[:3] == [datetime(2026, 11, 6, 7), datetime(2026, 12, 7, 7),
                         datetime(2027, 1, 8, 7)]
     assert deployments()["deadline-sweep"]["schedules"] == [
-        {"cron": "0 6 * * *", "timezone": "Europe/London"}]
+        {"cron": "0 8 * * *", "timezone": "Europe/London"}]
 
 
 def test_each_deployment_runs_its_returns_flow_one_at_a_time():

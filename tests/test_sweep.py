@@ -104,3 +104,18 @@ def test_the_board_lists_what_the_calendar_command_lists(home, started):
     assert [(r[0].lstrip("| "), r[2], r[3], r[4].rstrip(" |").strip("*")) for r in table] == [
         (x.due.deadline.isoformat(), x.due.return_id, str(x.due.period), x.state)
         for x in lines]
+
+
+def test_a_version_made_from_files_given_by_hand_is_not_rerun_from_the_inbox(home, started):
+    from statreturns.store.models import SourceFile
+
+    inbox = home / "var" / "inbox" / "demo" / "pspo-breaches" / "R12-2026-10"
+    write_log(inbox / "enforcement-log.csv", [breach()])
+    _produced("R12-2026-10", "fingerprint of the corrected file")
+    with session() as s:
+        run = s.exec(Run.__table__.select()).first()
+        s.add(SourceFile(run_id=run.id, source="enforcement-log", sha256="0" * 64,
+                         path=str(home / "corrected" / "enforcement-log.csv")))
+        s.commit()
+    line = next(x for x in calendar.board("demo", DAY) if x.due.return_id == "pspo-breaches")
+    assert sweep.action_for(line, DAY, "demo") is None

@@ -145,6 +145,8 @@ def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home)
     v2 = the_run(run(tmp_path, ROWS[:2], "R12-2026-12"))
     with pytest.raises(SubmitRefused, match="version 1 is superseded by version 2"):
         submit_version(v1, v2, outbox)
+    with pytest.raises(SignOffRefused, match="version 1 is not the latest version made"):
+        decide(v1, "approve", "D. Lead")
     decide(v2, "reject", "D. Lead", "not yet")
     with pytest.raises(SubmitRefused, match="not approved \\(it was rejected\\)"):
         submit_version(v2, v2, outbox)
@@ -179,3 +181,20 @@ def test_concurrent_reruns_get_distinct_versions(tmp_path, store_url):
             period=period, authority="demo", inputs=[str(p)], force=True), paths))
     assert sorted(s["version"] for s in summaries) == [1, 2]
     assert len({s["outputs_dir"] for s in summaries}) == 2
+
+
+def test_a_sign_off_nobody_answers_leaves_the_version_awaiting_approval(tmp_path, monkeypatch):
+    from statreturns.settings import get_settings
+
+    monkeypatch.setenv("STATRETURNS_SIGN_OFF_TIMEOUT_HOURS", "0.001")  # about 4 seconds
+    get_settings.cache_clear()
+    try:
+        state = pspo_breaches(period="R12-2027-03", authority="demo", return_state=True,
+                              sign_off=True,
+                              inputs=[str(write_log(tmp_path / "enforcement-log.csv", ROWS))])
+    finally:
+        get_settings.cache_clear()
+    assert state.is_completed() and state.name == "Completed"
+    summary = state.result()
+    assert (summary["status"], summary["sign_off"]) == ("produced", "awaiting approval")
+    assert the_run(summary).status == "produced"

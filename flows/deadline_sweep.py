@@ -112,12 +112,14 @@ def _record(today: date, authority: str, line: calendar.Line, action: str,
 
 @task(name="start run", cache_policy=NO_CACHE)
 def start_run(line: calendar.Line, authority: str, action: str, why: str) -> str:
-    """Start the return's deployment without waiting for it; the flow run's id."""
+    """Start the return's deployment without waiting for it; the flow run's id. A rerun is
+    recorded as one (trigger ``rerun``), a first run as the deadline's (``deadline``)."""
+    trigger = "rerun" if action == "rerun" else "deadline"
     flow_run = run_deployment(
         name=f"{line.due.return_id}/{line.due.return_id}", timeout=0,
         parameters={"period": str(line.due.period), "authority": authority,
-                    "trigger": "deadline", "reason": f"deadline sweep: {why}"},
-        tags=["trigger:deadline"])
+                    "trigger": trigger, "reason": f"deadline sweep: {why}"},
+        tags=[f"trigger:{trigger}"])
     return str(flow_run.id)
 
 

@@ -87,6 +87,8 @@ def test_a_produced_return_is_rerun_only_when_its_inputs_change(home, started):
     assert sweep.action_for(line, DAY, "demo") == ("rerun", "inputs changed since version 1")
     done = sweep.deadline_sweep(authority="demo", today=DAY)
     assert done["rerun"] == ["pspo-breaches R12-2026-10"]
+    [rerun] = [c for c in started if c["name"] == "pspo-breaches/pspo-breaches"]
+    assert (rerun["trigger"], rerun["tags"]) == ("rerun", ["trigger:rerun"])
     assert "pspo-breaches R12-2026-10" not in done["run"]
 
 

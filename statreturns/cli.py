@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Column, Table
 
-from statreturns import authorities, registry
+from statreturns import authorities, heartbeats, registry
 from statreturns.periods import latest_complete
 from statreturns.settings import get_settings
 from statreturns.terminal import (
@@ -46,7 +46,8 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
         err.print(f"[red]Refused:[/red] {exc.args[0]}")
         return REFUSED
     flow = registry.flow_of(return_id)
-    with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."):
+    with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."), \
+            heartbeats.only_where_watched():
         try:
             summary = flow(period=str(ctx.period), authority=authority, inputs=inputs,
                            trigger=trigger, reason=reason, force=force)
@@ -148,13 +149,14 @@ def backfill(
     except PeriodError as exc:
         refuse(str(exc))
     codes = []
-    for period in periods:
-        if demo_data:
-            _generate(return_id, str(period), authority, None, False, None)
-        codes.append(run_and_report(return_id, str(period), authority, inputs=[],
-                                    trigger="backfill", reason=reason, force=force))
-        if codes[-1] == REFUSED:
-            break
+    with heartbeats.only_where_watched():
+        for period in periods:
+            if demo_data:
+                _generate(return_id, str(period), authority, None, False, None)
+            codes.append(run_and_report(return_id, str(period), authority, inputs=[],
+                                        trigger="backfill", reason=reason, force=force))
+            if codes[-1] == REFUSED:
+                break
     console.print(f"{len(codes)} of {len(periods)} periods run: "
                   f"{codes.count(0)} produced or unchanged, {len(codes) - codes.count(0)} not")
     raise typer.Exit(max(codes))

@@ -17,9 +17,10 @@ def key(text: str, sep: str = " ") -> str:
 
 
 def keys(values: pd.Series, sep: str = " ") -> pd.Series:
-    """`key` of every value (missing stays missing)."""
-    return (values.astype("string").str.lower().str.replace(NOT_KEY, sep, regex=True)
-            .str.strip(sep))
+    """`key` of every value (missing stays missing), worked out once per distinct value."""
+    codes, distinct = pd.factorize(values)
+    table = pd.array([key(str(v), sep) for v in distinct] + [pd.NA], dtype="string")
+    return pd.Series(table[codes], index=values.index)  # code -1 (missing) takes the NA
 
 
 def canonical(values: pd.Series, lookup: Mapping[str, str], sep: str = " ") -> pd.Series:

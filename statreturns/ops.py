@@ -69,8 +69,10 @@ def set_up(env: dict[str, str]) -> None:
     prefect("deploy", "--all", env=env)
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen([*PREFECT, "worker", "start", "--pool", POOL], env=env,
+def start_worker(env: dict[str, str], log: Path, limit: int | None = None) -> subprocess.Popen:
+    """A process worker on the pool; `limit` caps the runs it has going at once."""
+    capped = ["--limit", str(limit)] if limit else []
+    return subprocess.Popen([*PREFECT, "worker", "start", "--pool", POOL, *capped], env=env,
                             cwd=PROJECT_ROOT, stdout=log.open("ab"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     """How long a run waits for the sign-off form before leaving the version to approve."""
     alert_webhook_url: str = ""
     """Where alerts are posted (a Teams or Slack incoming webhook); a secret."""
+    config: Path = PROJECT_ROOT / "config"
+    """The authorities' settings, ``authorities/<id>/``; a shared service keeps its own."""
 
     @property
     def var(self) -> Path:
@@ -46,10 +48,6 @@ class Settings(BaseSettings):
     @property
     def outputs(self) -> Path:
         return self.home / "outputs"
-
-    @property
-    def config(self) -> Path:
-        return PROJECT_ROOT / "config"
 
     @property
     def expectations(self) -> Path:

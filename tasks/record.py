@@ -22,7 +22,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@task(name="open run", cache_policy=NO_CACHE)
 def open_run(return_id: str, authority: str, period: str, trigger: str, reason: str) -> int:
     run = Run(authority=authority, return_id=return_id, period=period, trigger=trigger,
               reason=reason, flow_run_id=runtime.flow_run.id, started_at=_now())
@@ -32,7 +31,6 @@ def open_run(return_id: str, authority: str, period: str, trigger: str, reason: 
         return run.id
 
 
-@task(name="allocate version", cache_policy=NO_CACHE)
 def allocate_version(run_id: int) -> int:
     """The next version number for this run's return and period; never given twice."""
     for _ in range(20):

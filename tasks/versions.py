@@ -23,28 +23,30 @@ from statreturns.store.models import QualityResult, Run
 CODE = ("statreturns", "flows", "tasks")
 
 
-def _digest(paths: list[Path], root: Path) -> str:
+def _digest(named: dict[str, Path]) -> str:
+    """Each file's content under the name it is known by, wherever it is kept."""
     digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name, path in sorted(named.items()):
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def rules_fingerprint(return_id: str, authority: str, threshold: int) -> str:
     """The return's suites, the authority's settings (its own and for the return) and the
     suppression threshold: all change what is published."""
-    suites = list((get_settings().expectations / return_id).glob("*.json"))
-    configs = [authorities.folder(authority) / name
-               for name in (f"{return_id}.toml", "authority.toml")]
-    files = _digest([*suites, *(c for c in configs if c.exists())], PROJECT_ROOT)
+    suites = {f"expectations/{return_id}/{p.name}": p
+              for p in (get_settings().expectations / return_id).glob("*.json")}
+    configs = {f"config/authorities/{authority}/{name}": authorities.folder(authority) / name
+               for name in (f"{return_id}.toml", "authority.toml")}
+    files = _digest(suites | {name: p for name, p in configs.items() if p.exists()})
     return hashlib.sha256(f"{files} threshold={threshold}".encode()).hexdigest()
 
 
 @cache
 def code_version() -> str:
     """The code that runs every return (read once per process)."""
-    return _digest([p for part in CODE for p in (PROJECT_ROOT / part).rglob("*.py")],
-                   PROJECT_ROOT)
+    return _digest({str(p.relative_to(PROJECT_ROOT)): p
+                    for part in CODE for p in (PROJECT_ROOT / part).rglob("*.py")})
 
 
 def good_versions(authority: str, return_id: str, period: str) -> list[Run]:

@@ -144,7 +144,7 @@ def postgres_url():
     with admin.connect() as c:
         c.execute(sa.text(f'create database "{name}"'))
     yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    db.engine_for.cache_clear()
+    db.forget_engines()
     with admin.connect() as c:
         c.execute(sa.text(f'drop database "{name}" with (force)'))
     admin.dispose()

@@ -12,8 +12,10 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,6 +28,8 @@ pytestmark = pytest.mark.e2e
 PERIOD = "R12-2026-10"
 SWEEP_DAY = "2026-11-16"  # three days past the 13 November deadlines
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+LONDON = ZoneInfo("Europe/London")
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -129,6 +133,21 @@ def test_every_return_and_the_sweep_are_deployed_with_their_schedules(product):
     [schedule] = pspo["schedules"]
     assert schedule["schedule"]["timezone"] == "Europe/London"
     assert "RDATE:" in schedule["schedule"]["rrule"]
+
+
+def test_the_server_schedules_runs_from_the_deployments_schedules(product):
+    """The server's scheduler turns schedules into runs (it could not with SQLAlchemy 2.1)."""
+    api = product["api"]
+    sweep = httpx.get(f"{api}/deployments/name/deadline-sweep/deadline-sweep").json()
+    query = {"deployments": {"id": {"any_": [sweep["id"]]}},
+             "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}
+    deadline = time.monotonic() + 120
+    while not (runs := httpx.post(f"{api}/flow_runs/filter", json=query).json()):
+        assert time.monotonic() < deadline, "no scheduled run of the daily sweep"
+        time.sleep(2)
+    starts = [datetime.fromisoformat(r["expected_start_time"].replace("Z", "+00:00"))
+              for r in runs]
+    assert all((s.astimezone(LONDON).hour, s.minute) == (8, 0) for s in starts)
 
 
 def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, deployed_run):

@@ -101,5 +101,36 @@ def test_concurrent_runs_get_distinct_versions(store):
         s.commit()
         ids = [r.id for r in runs]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        versions = list(pool.map(allocate_version.fn, ids))
+        versions = list(pool.map(allocate_version, ids))
     assert sorted(versions) == [1, 2, 3, 4, 5, 6]
+
+
+def test_threads_and_processes_opening_a_new_postgresql_store_together_migrate_it_once(
+        postgres_url):
+    """Workers that start at once against a new store: one migrates, the rest wait for it
+    (two doing it together used to block each other for ever)."""
+    import subprocess
+    import sys
+
+    from conftest import PG_ADMIN
+
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    name = f"statreturns_fresh_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(sa.text(f'create database "{name}"'))
+    url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        code = f"from statreturns.store import db; db.engine_for({url!r})"
+        others = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(2)]
+        with ThreadPoolExecutor(4) as pool:
+            engines = list(pool.map(lambda _: db.engine_for(url), range(4)))
+        assert [p.wait(timeout=120) for p in others] == [0, 0]
+        assert len({id(e) for e in engines}) == 1
+        with engines[0].connect() as c:
+            assert c.execute(sa.text("select version_num from alembic_version")).scalars(
+                ).all() == ["0003"]
+    finally:
+        db.forget_engines()
+        with admin.connect() as c:
+            c.execute(sa.text(f'drop database "{name}" with (force)'))
+        admin.dispose()

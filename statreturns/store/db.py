@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATING = 0x53545254  # the PostgreSQL advisory lock held while the schema is brought up
+_opening = threading.Lock()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -21,9 +24,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@cache
 def engine_for(url: str) -> Engine:
-    """An engine whose schema is at the latest migration."""
+    """An engine whose schema is at the latest migration; made once, whichever of the
+    threads that need it at the same moment gets there first."""
+    with _opening:
+        return _migrated_engine(url)
+
+
+@cache
+def _migrated_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, pool_pre_ping=True)
@@ -33,10 +42,17 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+def forget_engines() -> None:
+    """Forget the engines made so far (their databases are going away)."""
+    _migrated_engine.cache_clear()
+
+
 def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":  # workers starting together: one migrates
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATING})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -1,0 +1,50 @@
+"""Backfill: ``statreturns backfill pspo-breaches`` over 60 monthly periods at demo size,
+each period its own recorded run with its versions and artifacts. Every repetition starts
+from a new home (store, inbox, outputs, Prefect database), so the figure includes starting
+Prefect's temporary server, as an officer's backfill would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import ROOT, figure, median, pspo_context, timed
+from statreturns.periods import parse_period, series
+
+FIRST, LAST = "2021-11", "2026-10"
+
+
+def _home(periods: list) -> dict:
+    """A new home whose inbox holds every period's demo log (written here: not timed)."""
+    from flows.demo_data.pspo_breaches import generate
+    from tasks.collect import inbox_folder
+
+    home = Path(tempfile.mkdtemp(prefix="statreturns-backfill-"))
+    for period in periods:
+        ctx = pspo_context(str(period))
+        folder = inbox_folder(home / "var" / "inbox", "pspo-breaches", ctx)
+        folder.mkdir(parents=True)
+        log = generate(ctx.period, ctx.config)["enforcement-log"]
+        log.to_csv(folder / "enforcement-log.csv", index=False)
+    return {**os.environ, "STATRETURNS_HOME": str(home),
+            "PREFECT_HOME": str(home / "var" / "prefect")}
+
+
+def _statreturns(env: dict, *args: str) -> None:
+    subprocess.run([str(Path(ROOT, ".venv", "bin", "statreturns")), *args], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+
+
+def measure(n: int) -> dict:
+    periods = series(parse_period(FIRST), parse_period(LAST))
+    seconds = []
+    for _ in range(n):
+        env = _home(periods)
+        seconds.append(timed(lambda env=env: _statreturns(
+            env, "backfill", "pspo-breaches", "--from", FIRST, "--to", LAST)))
+    total = median(seconds)
+    return figure(f"backfill, {len(periods)} monthly periods (PSPO, demo size)",
+                  round(total, 1), "s", 30, "<=", n,
+                  per_period_s=round(total / len(periods), 2))

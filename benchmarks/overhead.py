@@ -1,0 +1,41 @@
+"""Orchestration overhead: the PSPO return at demo size as a Prefect flow, against the same
+stages called directly (tasks as plain functions, a plain logger) in the same process."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+from benchmarks.common import PERIOD, demo_log, figure, median, pspo_context, timed
+from statreturns import heartbeats
+
+STAGES = ("collect", "validate_source", "assemble", "validate_return", "render", "finish_run")
+
+
+def measure(n: int) -> dict:
+    import flows.skeleton as skeleton
+    from flows.pspo_breaches import DECLARATION, pspo_breaches
+
+    inputs = [str(demo_log(Path(tempfile.mkdtemp()), pspo_context(), None))]
+    plain = {name: getattr(skeleton, name).fn for name in STAGES}
+    plain["publish"] = lambda *args: None  # artifacts are Prefect's alone
+
+    def direct() -> float:
+        with mock.patch.multiple(skeleton, **plain), mock.patch.object(
+                skeleton, "get_run_logger", lambda: logging.getLogger("bench")):
+            return timed(lambda: skeleton.run_return(DECLARATION, PERIOD, "demo", inputs,
+                                                     force=True))
+
+    def flow() -> float:
+        return timed(lambda: pspo_breaches(period=PERIOD, authority="demo", inputs=inputs,
+                                           force=True))
+
+    with heartbeats.only_where_watched():
+        flow()  # the first run starts Prefect's temporary server: not part of the figure
+        pairs = [(flow(), direct()) for _ in range(n)]
+    return figure("orchestration overhead per run (PSPO, demo size)",
+                  round(median(f - d for f, d in pairs), 3), "s", 0.3, "<=", n,
+                  flow_s=round(median(f for f, _ in pairs), 3),
+                  direct_s=round(median(d for _, d in pairs), 3))

@@ -1,5 +1,6 @@
-"""Backfill: ``statreturns backfill pspo-breaches`` over 60 monthly periods at demo size,
-each period its own recorded run with its versions and artifacts. Every repetition starts
+"""Backfill: ``statreturns backfill pspo-breaches`` over 60 monthly periods at demo size (the
+first five years of the demo authority's orders), each period its own recorded run with its
+versions and artifacts. Every repetition starts
 from a new home (store, inbox, outputs, Prefect database), so the figure includes starting
 Prefect's temporary server, as an officer's backfill would."""
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from benchmarks.common import ROOT, figure, median, pspo_context, timed
 from statreturns.periods import parse_period, series
 
-FIRST, LAST = "2021-11", "2026-10"
+FIRST, LAST = "2022-08", "2027-07"
 
 
 def _home(periods: list) -> dict:

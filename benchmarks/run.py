@@ -60,6 +60,15 @@ def measure(name: str, args, folder: Path) -> list[dict]:
     return many_authorities.measure(args.batches)
 
 
+def _kept(results: dict) -> dict:
+    """The new figures, and the earlier ones of those not measured this time (--only)."""
+    path = HERE / "results.json"
+    earlier = json.loads(path.read_text())["figures"] if path.exists() else []
+    measured = {f["name"] for f in results["figures"]}
+    return {**results, "figures": [f for f in earlier if f["name"] not in measured]
+            + results["figures"]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repetitions", type=int, default=5)
@@ -73,14 +82,13 @@ def main() -> int:
         print(markdown(json.loads((HERE / "results.json").read_text())))
         return 0
     folder = Path(tempfile.mkdtemp(prefix="statreturns-bench-data-"))
-    figures = []
-    for name in args.only:
+    results = {"measured_on": time.strftime("%Y-%m-%d"), "machine": machine(), "figures": []}
+    for name in args.only:  # written after each, so that one that fails loses no other
         started = time.perf_counter()
-        figures += measure(name, args, folder)
+        results["figures"] += measure(name, args, folder)
+        (HERE / "results.json").write_text(json.dumps(_kept(results), indent=2) + "\n")
         print(f"measured {name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    results = {"measured_on": time.strftime("%Y-%m-%d"), "machine": machine(),
-               "figures": figures}
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    figures = results["figures"]
     width = max(len(f["name"]) for f in figures)
     print(f"{'figure':<{width}}  {'value':>10}  {'target':>10}  met")
     for f in figures:

@@ -117,7 +117,7 @@ def _lookup(keys: pd.DataFrame, table: list[tuple]) -> pd.Series:
 def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     """Codes for orders, conditions and outcomes (names accepted), and the rules' flags."""
     cfg: Orders = ctx.config
-    out = log.copy()
+    out = log.copy(deep=False)  # copy-on-write: the log itself is never changed
     out["order"] = _lookup(pd.DataFrame({"k": keys(log["order"], "_")}), [
         (key(t, "_"), o.id) for o in cfg.orders for t in (o.id, o.name)]).fillna(log["order"])
     out["condition"] = _lookup(

@@ -8,6 +8,7 @@ never quoted back.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from dataclasses import dataclass, field
@@ -66,19 +67,35 @@ def _file_check(source: Source, code: str, success: bool, message: str, **kw) ->
 
 
 def _sniff(path: Path) -> tuple[str, str]:
-    """The encoding (UTF-8 unless the whole file says otherwise) and the header's delimiter."""
-    data = path.read_bytes()
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("cp1252", errors="replace"), "cp1252"
-    if not text.strip():
+    """The encoding (UTF-8 unless the whole file says otherwise) and the header's delimiter.
+
+    The file is checked a piece at a time: a large one is never held whole as text."""
+    decoder, encoding, anything = codecs.getincrementaldecoder("utf-8-sig")(), "utf-8-sig", False
+    with path.open("rb") as f:
+        for last, chunk in _pieces(f):
+            anything = anything or bool(chunk.strip())
+            if encoding == "utf-8-sig":
+                try:
+                    decoder.decode(chunk, final=last)
+                except UnicodeDecodeError:
+                    encoding = "cp1252"
+    if not anything:
         raise pd.errors.EmptyDataError
-    first_line = text.split("\n", 1)[0]
+    with path.open(encoding=encoding, errors="replace", newline="") as f:
+        first_line = f.readline()
     delimiter = max(DELIMITERS, key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","
     return encoding, delimiter
+
+
+def _pieces(f, size: int = 1 << 20):
+    """(is it the last, piece) for each megabyte of a binary file."""
+    piece = f.read(size)
+    while piece:
+        following = f.read(size)
+        yield not following, piece
+        piece = following
 
 
 def _read_raw(path: Path, notes: list[str]) -> pd.DataFrame:

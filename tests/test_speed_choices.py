@@ -111,3 +111,14 @@ def test_settings_kept_outside_the_checkout_give_the_same_rules_fingerprint(
     finally:
         monkeypatch.delenv("STATRETURNS_CONFIG")
         get_settings.cache_clear()
+
+
+def test_a_large_utf8_file_is_utf8_even_where_a_character_spans_two_pieces(tmp_path):
+    from tasks.read import _sniff
+
+    body = b"a,b\n" + b"x,y\n" * 262142 + b"x,q" + "\u00e9\n".encode()  # é across 1 MiB
+    assert body[(1 << 20) - 1] == 0xC3 and body[1 << 20] == 0xA9
+    (tmp_path / "big.csv").write_bytes(body + b"z,w\n")
+    assert _sniff(tmp_path / "big.csv") == ("utf-8-sig", ",")
+    (tmp_path / "latin.csv").write_bytes(body + b"z,\xe9\n")
+    assert _sniff(tmp_path / "latin.csv") == ("cp1252", ",")

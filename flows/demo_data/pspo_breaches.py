@@ -14,7 +14,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from flows.pspo_breaches import Orders
+from flows.pspo_breaches import ENFORCEMENT_LOG, Orders
 from statreturns.periods import Period
 
 YEARLY_SHARE = {  # breaches a year, as published for 12 months
@@ -46,6 +46,8 @@ def generate(period: Period, config: Orders, rows: int | None = None,
     spans["_from"] = spans["_from"].clip(lower=start)
     spans["_to"] = spans["_to"].clip(upper=end)
     spans = spans[spans["_from"] < spans["_to"]].reset_index(drop=True)
+    if spans.empty:  # no order in force in the period: a log with its header and no rows
+        return {"enforcement-log": pd.DataFrame(columns=[c.name for c in ENFORCEMENT_LOG.columns])}
     days = (spans["_to"] - spans["_from"]).dt.days.to_numpy()
     weight = spans["order"].map(YEARLY_SHARE).fillna(5).to_numpy() * days / 365
     per_order_conditions = spans.groupby("order")["condition"].transform("size").to_numpy()

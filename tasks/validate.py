@@ -9,10 +9,11 @@ the rule in plain words, shown to officers when it fails.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
 
 import great_expectations as gx
@@ -45,16 +46,24 @@ def load_suite(path: Path) -> gx.ExpectationSuite:
     return gx.ExpectationSuite(**data)
 
 
-@cache
+_per_thread = threading.local()
+_sources = itertools.count(1)
+
+
 def _batch_definition():
-    # Great Expectations hashes every batch under 1 GB for a fingerprint kept in its batch
-    # markers, which are never read here: at a million rows that is most of the time a suite
-    # takes (see README, Performance). A threshold of 0 skips it, as it is skipped above 1 GB.
-    gx_pandas.HASH_THRESHOLD = 0
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = context.data_sources.add_pandas("statreturns")
-    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole")
+    """This thread's way in to Great Expectations. A batch's frame is kept on its asset, so
+    two threads validating at once must not share one: each gets its own."""
+    if not hasattr(_per_thread, "definition"):
+        # Great Expectations hashes every batch under 1 GB for a fingerprint kept in its
+        # batch markers, never read here: at a million rows that was most of the time a
+        # suite took (see README, Performance). 0 skips it, as it is skipped above 1 GB.
+        gx_pandas.HASH_THRESHOLD = 0
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = context.data_sources.add_pandas(f"statreturns-{next(_sources)}")
+        _per_thread.definition = source.add_dataframe_asset(
+            "frame").add_batch_definition_whole_dataframe("whole")
+    return _per_thread.definition
 
 
 def _columns(kwargs: dict) -> list[str]:

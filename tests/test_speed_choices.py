@@ -122,3 +122,21 @@ def test_a_large_utf8_file_is_utf8_even_where_a_character_spans_two_pieces(tmp_p
     assert _sniff(tmp_path / "big.csv") == ("utf-8-sig", ",")
     (tmp_path / "latin.csv").write_bytes(body + b"z,\xe9\n")
     assert _sniff(tmp_path / "latin.csv") == ("cp1252", ",")
+
+
+def test_threads_validating_at_once_each_see_their_own_rows():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def check(i: int) -> list[tuple[str, int, bool]]:
+        column = f"c{i % 4}"
+        frame = pd.DataFrame({column: [None] * (i % 4 + 1) + list(range(50)),
+                              "other": range(i % 4 + 51)})
+        suite = gx.ExpectationSuite(name=f"s{i}", expectations=[
+            rule("expect_column_values_to_not_be_null", "N", column=column),
+            rule("expect_column_values_to_be_between", "B", column="other", min_value=0)])
+        return [(c.code, c.unexpected_count, "could not be checked" in c.message)
+                for c in run_suite(frame, suite, {}, locate=lambda *_: "")]
+
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(check, range(40)))
+    assert found == [[("N", i % 4 + 1, False), ("B", 0, False)] for i in range(40)]

@@ -41,12 +41,26 @@ def test_rules_over_different_columns_come_back_in_the_suite_order_with_their_ro
     assert not checks[5].success and "could not be checked" in checks[5].message
 
 
-def test_the_rules_see_no_column_they_do_not_name():
-    frame = pd.DataFrame({"a": [None], "name": ["Distinctive Name"]})
+def test_great_expectations_is_handed_only_the_columns_the_rules_name(monkeypatch):
+    import tasks.validate as validate
+
+    handed = []
+    real = validate._batch_definition()
+
+    class Spy:
+        def get_batch(self, batch_parameters):
+            handed.append(sorted(batch_parameters["dataframe"].columns))
+            return real.get_batch(batch_parameters=batch_parameters)
+
+    monkeypatch.setattr(validate, "_batch_definition", Spy)
+    frame = pd.DataFrame({"a": [None, 1], "b": [1, 2], "name": ["Distinctive Name", "X"]})
     suite = gx.ExpectationSuite(name="s", expectations=[
-        rule("expect_column_values_to_not_be_null", "R1", column="a")])
-    (check,) = run_suite(frame, suite, {}, locate=lambda *_: "")
-    assert "Distinctive" not in check.sample + check.message + check.location
+        rule("expect_column_values_to_not_be_null", "R1", column="a"),
+        rule("expect_column_pair_values_to_be_equal", "R2", column_A="a", column_B="b"),
+        rule("expect_column_values_to_be_between", "R3", column="a", min_value=0)])
+    checks = run_suite(frame, suite, {}, locate=lambda *_: "")
+    assert handed == [["a"], ["a", "b"]]
+    assert [c.unexpected_count for c in checks] == [1, 2, 0]
 
 
 @pytest.mark.parametrize("formats", [DATETIME_FORMATS, DATETIME_FORMATS[::-1]])

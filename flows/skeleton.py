@@ -16,6 +16,7 @@ from prefect.flows import Flow
 from prefect.states import Completed
 
 from statreturns import authorities
+from statreturns.arguments import ArgumentRefused, check_text, check_trigger, inbox_file, shown
 from statreturns.calendar import period_due
 from statreturns.declaration import Context, ReturnDeclaration
 from statreturns.periods import parse_period
@@ -48,11 +49,15 @@ class RunRefused(ValueError):
     """Arguments refused before anything runs: no data is read and no version is made."""
 
 
-def prepare(declaration: ReturnDeclaration, period: str, authority: str) -> Context:
+def prepare(declaration: ReturnDeclaration, period: str, authority: str,
+            trigger: str = "manual", reason: str = "") -> Context:
     """Check the arguments and load the authority's settings, or raise RunRefused."""
     try:
+        check_text("the period", period, 40)
         parsed = parse_period(period)
         authorities.check_slug("authority", authority)
+        check_trigger(trigger)
+        check_text("the reason", reason, lines=True)
         config = authorities.load_config(declaration, authority)
     except ValueError as exc:
         raise RunRefused(str(exc)) from None
@@ -68,8 +73,10 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
                  inputs: list[str] | None) -> dict[str, list[Path]]:
     """Each source's files: named in `inputs` (``name=path``, or a path whose file name
     starts with the source's name, or the only source's path; a folder stands for the
-    files in it), else found in the inbox."""
-    folder = inbox_folder(get_settings().inbox, declaration.id, ctx)
+    files in it), else found in the inbox. Every file named must lie in the authority's
+    inbox; a relative path is relative to the period's inbox folder."""
+    inbox = get_settings().inbox
+    folder = inbox_folder(inbox, declaration.id, ctx)
     paths = {s.name: find_source(folder, s) for s in declaration.sources}
     given: dict[str, list[Path]] = {}
     for item in inputs or []:
@@ -80,13 +87,16 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
             if len(declaration.sources) == 1:
                 matches = [declaration.sources[0].name]
             if len(matches) != 1:
-                raise RunRefused(f"cannot tell which source {item} is: write SOURCE=FILE with "
-                                 f"SOURCE one of {', '.join(paths)}")
+                raise RunRefused(f"cannot tell which source {shown(item)} is: write "
+                                 f"SOURCE=FILE with SOURCE one of {', '.join(paths)}")
             name = matches[0]
         if name not in paths:
-            raise RunRefused(f"{declaration.id} has no source '{name}'; "
+            raise RunRefused(f"{declaration.id} has no source {shown(name)}; "
                              f"its sources are {', '.join(paths)}")
-        given.setdefault(name, []).append(Path(path).expanduser().resolve())
+        try:
+            given.setdefault(name, []).append(inbox_file(path, inbox / ctx.authority, folder))
+        except ArgumentRefused as exc:
+            raise RunRefused(str(exc)) from None
     for source in declaration.sources:
         files = given.get(source.name, [])
         if len(files) == 1 and files[0].is_dir():
@@ -109,10 +119,11 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     """
     settings = get_settings()
     try:
-        ctx = prepare(declaration, period, authority)
+        ctx = prepare(declaration, period, authority, trigger, reason)
         paths = source_paths(declaration, ctx, inputs)
     except RunRefused as exc:  # e.g. a deployment started with bad parameters: on record
-        run_id = open_run(declaration.id, authority[:40], period[:40], trigger, reason)
+        run_id = open_run(declaration.id, _recordable(authority), _recordable(period),
+                          _recordable(trigger), "")
         finish_run(run_id, status="refused", verdict=None, message=str(exc)[:300])
         raise
     logger = get_run_logger()
@@ -222,9 +233,16 @@ def _blocked(run_id: int, summary: dict, collected: list, checks: list[Check]):
     return Completed(name="Blocked", message=message, data=summary)
 
 
+def _recordable(value: object) -> str:
+    """An argument as a refused run's record may keep it: safe and short."""
+    text = str(value)
+    return text if len(text) <= 40 and text.isprintable() else shown(text, 30)
+
+
 def _run_name() -> str:
     parameters = runtime.flow_run.parameters
-    return f"{parameters.get('authority', 'demo')} {parameters.get('period') or 'period due'}"
+    return " ".join(_recordable(v) for v in (parameters.get("authority", "demo"),
+                                            parameters.get("period") or "period due"))
 
 
 def return_flow(declaration: ReturnDeclaration) -> Flow:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from statreturns.arguments import shown
 from statreturns.declaration import SLUG, ReturnDeclaration
 from statreturns.settings import get_settings
 
@@ -18,8 +19,8 @@ class AuthorityError(ValueError):
 
 def check_slug(kind: str, value: str) -> str:
     """Refuse names that could escape the outputs folder or the inbox."""
-    if not SLUG.match(value or ""):
-        raise AuthorityError(f"{kind} '{value}' is not allowed: use lower-case letters, "
+    if not SLUG.fullmatch(value or ""):
+        raise AuthorityError(f"{kind} {shown(value)} is not allowed: use lower-case letters, "
                              f"digits and '-' only (for example 'demo').")
     return value
 

@@ -38,9 +38,10 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
     """Run a return through its Prefect flow, show the outcome, give the exit code."""
     from flows.skeleton import RunRefused, prepare, source_paths
 
+    inputs = [_from_here(item) for item in inputs]
     try:
         module = registry.get(return_id)
-        ctx = prepare(module.DECLARATION, period, authority)
+        ctx = prepare(module.DECLARATION, period, authority, trigger, reason)
         source_paths(module.DECLARATION, ctx, inputs)
     except (KeyError, RunRefused) as exc:
         err.print(f"[red]Refused:[/red] {exc.args[0]}")
@@ -57,6 +58,18 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
             return EXIT["failed"]
     _show_summary(summary)
     return EXIT[summary["status"]]
+
+
+def _from_here(item: str) -> str:
+    """``SOURCE=FILE`` or ``FILE`` with the file's path made absolute: the command line
+    means paths from the current folder, a run means them from the period's inbox."""
+    name, sep, path = item.partition("=")
+    if not sep:
+        name, path = "", item
+    if not path.strip():
+        return item
+    absolute = str(Path(path).expanduser().absolute())
+    return f"{name}={absolute}" if sep else absolute
 
 
 def _show_summary(summary: dict) -> None:

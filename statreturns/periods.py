@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from statreturns.arguments import shown
+
 
 class PeriodType(StrEnum):
     MONTH = "month"
@@ -157,7 +159,7 @@ def parse_period(text: str) -> Period:
         if kind is PeriodType.ROLLING_12 and 1 <= b <= 12:
             y, mo = _add_months(a, b, -11)
             return Period(kind, y, mo, 12)
-    raise PeriodError(f"'{text}' is not a period. Write one of: {EXAMPLES}.")
+    raise PeriodError(f"{shown(text)} is not a period. Write one of: {EXAMPLES}.")
 
 
 def latest_complete(kind: PeriodType, today: date) -> Period:

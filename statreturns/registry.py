@@ -8,6 +8,7 @@ from functools import cache
 from types import ModuleType
 
 import flows
+from statreturns.arguments import shown
 from statreturns.declaration import ReturnDeclaration
 
 
@@ -32,7 +33,7 @@ def get(return_id: str) -> ModuleType:
         return modules()[return_id]
     except KeyError:
         known = ", ".join(modules()) or "none"
-        raise KeyError(f"no return '{return_id}'; declared returns: {known}") from None
+        raise KeyError(f"no return {shown(return_id)}; declared returns: {known}") from None
 
 
 def flow_of(return_id: str):

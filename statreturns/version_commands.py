@@ -19,14 +19,15 @@ VersionOpt = Annotated[int | None, typer.Option("--version", "-v",
 
 def _version(return_id: str, period: str, authority: str, version: int | None):
     """The run that made the version, or a refusal."""
-    from statreturns import registry
-    from statreturns.periods import PeriodError, parse_period
+    from statreturns import authorities, registry
+    from statreturns.periods import parse_period
     from tasks.versions import good_versions
 
     try:
         registry.get(return_id)
+        authorities.check_slug("authority", authority)
         period = str(parse_period(period))
-    except (KeyError, PeriodError) as exc:
+    except (KeyError, ValueError) as exc:
         refuse(exc.args[0])
     made = good_versions(authority, return_id, period)
     found = [r for r in made if version is None or r.version == version]

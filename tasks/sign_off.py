@@ -14,6 +14,7 @@ from prefect.input import RunInput
 from pydantic import Field
 from sqlmodel import select
 
+from statreturns.arguments import MAX_NAME, MAX_TEXT, ArgumentRefused, check_code, check_text
 from statreturns.store.db import session
 from statreturns.store.models import Decision, Explanation, QualityResult, Run
 
@@ -26,8 +27,8 @@ class SignOff(RunInput):
     """The sign-off form in the Prefect UI."""
 
     decision: Literal["approve", "reject"]
-    approver: str = Field(min_length=1, max_length=100, description="Your name")
-    comment: str = Field(default="", max_length=2000)
+    approver: str = Field(min_length=1, max_length=MAX_NAME, description="Your name")
+    comment: str = Field(default="", max_length=MAX_TEXT)
     explanations: dict[str, str] = Field(
         default_factory=dict, description="An explanation for each open query, by its code")
 
@@ -53,10 +54,23 @@ def open_queries(run: Run) -> list[QualityResult]:
     return [q for q in failed_queries(run) if (q.code, q.rows_key) not in explained]
 
 
+def _checked(kind: str, value: str, limit: int, lines: bool = False) -> str:
+    try:
+        return check_text(kind, value, limit, lines).strip()
+    except ArgumentRefused as exc:
+        raise SignOffRefused(str(exc)) from None
+
+
 def explain(run: Run, code: str, text: str, author: str) -> int:
     """Record an explanation of every failed query `code` of this version; how many."""
-    if not text.strip() or not author.strip():
+    text = _checked("an explanation", text, MAX_TEXT, lines=True)
+    author = _checked("the name", author, MAX_NAME)
+    if not text or not author:
         raise SignOffRefused("an explanation needs its text and its author")
+    try:
+        check_code(code)
+    except ArgumentRefused as exc:
+        raise SignOffRefused(str(exc)) from None
     queries = [q for q in failed_queries(run) if q.code == code]
     if not queries:
         raise SignOffRefused(f"version {run.version} has no failed query {code}")
@@ -64,7 +78,7 @@ def explain(run: Run, code: str, text: str, author: str) -> int:
         for q in queries:
             s.add(Explanation(authority=run.authority, return_id=run.return_id,
                               period=run.period, code=code, rows_key=q.rows_key,
-                              text=text.strip(), author=author.strip(), at=datetime.now(UTC)))
+                              text=text, author=author, at=datetime.now(UTC)))
         s.commit()
     return len(queries)
 
@@ -75,6 +89,10 @@ def decide(run: Run, decision: str, approver: str, comment: str = "",
     Only the latest version, once fully made, can be decided on."""
     from tasks.versions import good_versions
 
+    approver = _checked("the name", approver, MAX_NAME)
+    comment = _checked("the comment", comment, MAX_TEXT, lines=True)
+    if decision not in ("approve", "reject") or not approver:
+        raise SignOffRefused("a decision is approve or reject, with the name of who takes it")
     made = good_versions(run.authority, run.return_id, run.period)
     if run.status != "produced" or not made or made[-1].id != run.id:
         raise SignOffRefused(f"version {run.version} is not the latest version made")
@@ -87,8 +105,8 @@ def decide(run: Run, decision: str, approver: str, comment: str = "",
                                  f"{', '.join(unexplained)} need an explanation")
     outcome = "approved" if decision == "approve" else "rejected"
     with session() as s:
-        s.add(Decision(run_id=run.id, decision=outcome, approver=approver.strip(),
-                       comment=comment.strip(), at=datetime.now(UTC)))
+        s.add(Decision(run_id=run.id, decision=outcome, approver=approver,
+                       comment=comment, at=datetime.now(UTC)))
         s.commit()
     return outcome
 

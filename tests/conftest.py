@@ -24,6 +24,15 @@ HEADER = ["breach_id", "breach_datetime", "order", "condition", "ward", "place",
           "person_dob"]
 
 
+def pytest_configure(config):
+    """Runs read sources only from the authority's inbox, so the files tests hand them are
+    there too: pytest's temporary folders are made in the demo authority's inbox."""
+    if not config.option.basetemp:
+        inbox = _HOME / "var" / "inbox" / "demo"
+        inbox.mkdir(parents=True, exist_ok=True)
+        config.option.basetemp = inbox / ".pytest"
+
+
 @pytest.fixture(scope="session")
 def harness():
     """One Prefect test server for the whole session."""

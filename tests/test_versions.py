@@ -198,3 +198,20 @@ def test_a_sign_off_nobody_answers_leaves_the_version_awaiting_approval(tmp_path
     summary = state.result()
     assert (summary["status"], summary["sign_off"]) == ("produced", "awaiting approval")
     assert the_run(summary).status == "produced"
+
+
+def test_a_sign_off_with_control_characters_or_too_long_is_not_taken(tmp_path):
+    v1 = the_run(run(tmp_path, ROWS, "R12-2027-04"))
+    assert v1.version == 1
+    for approver, comment, explanations, refused in [
+        ("C. Head\x1b[2J", "", {}, "the name"),
+        ("C. " + "H" * 200, "", {}, "at most 100"),
+        ("C. Head", "fine\x00", {}, "the comment"),
+        ("C. Head", "", {"PSPO-017\n": "on the boundary"}, "is not a rule's code"),
+        ("C. Head", "", {"PSPO-017": "boundary\x07"}, "an explanation"),
+    ]:
+        with pytest.raises(SignOffRefused, match=refused):
+            decide(v1, "approve", approver, comment, explanations)
+    with session() as s:
+        assert s.exec(select(Decision).where(Decision.run_id == v1.id)).all() == []
+    assert [q.code for q in open_queries(v1)] == ["PSPO-017"]

@@ -36,6 +36,7 @@ from statreturns.store.db import session
 from statreturns.store.models import Run, SourceFile, SweepAction
 from tasks.collect import sha256_of
 from tasks.record import fingerprint
+from tasks.recover import recover_crashed
 from tasks.versions import good_versions
 
 LONDON = ZoneInfo("Europe/London")
@@ -184,6 +185,7 @@ def _sweep_line(line: calendar.Line, today: date, authority: str, done: dict) ->
 def deadline_sweep(authority: str = "demo", today: date | None = None) -> dict:
     """Start what is due, rerun what changed, raise what is overdue; refresh the board."""
     logger = get_run_logger()
+    recover_crashed()
     today = today or datetime.now(LONDON).date()
     lines = calendar.board(authority, today)
     done = {"run": [], "rerun": [], "overdue": []}

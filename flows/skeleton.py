@@ -2,7 +2,8 @@
 
 open -> collect -> validate sources -> assemble -> validate return -> render -> record
 -> publish. Errors in the data end the run as *blocked* (recorded, published, no outputs);
-anything unexpected ends it as *failed* (recorded, then re-raised for Prefect).
+anything unexpected ends it as *failed* (recorded, then re-raised for Prefect). A run
+whose process dies is marked *crashed* by the next run (see `tasks.recover`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from statreturns.arguments import ArgumentRefused, check_text, check_trigger, in
 from statreturns.calendar import period_due
 from statreturns.declaration import Context, ReturnDeclaration
 from statreturns.periods import parse_period
+from statreturns.processes import this_process
 from statreturns.quality import Check, verdict
 from statreturns.settings import get_settings
 from tasks.assemble import assemble
@@ -27,7 +29,8 @@ from tasks.changes import quality_changes, table_changes
 from tasks.collect import collect, files_in, find_source, inbox_folder
 from tasks.outputs import version_folder
 from tasks.publish import publish
-from tasks.record import allocate_version, fingerprint, finish_run, open_run
+from tasks.record import allocate_version, fingerprint, finish_run, let_go, open_run
+from tasks.recover import recover_crashed
 from tasks.render import Since, document_tables, render
 from tasks.sign_off import await_sign_off
 from tasks.validate import validate_return, validate_source
@@ -117,7 +120,6 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     version unless `force`. With `sign_off` (and a return that declares it), the flow
     pauses after rendering for the sign-off form in the Prefect UI.
     """
-    settings = get_settings()
     try:
         ctx = prepare(declaration, period, authority, trigger, reason)
         paths = source_paths(declaration, ctx, inputs)
@@ -126,12 +128,23 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                           _recordable(trigger), "")
         finish_run(run_id, status="refused", verdict=None, message=str(exc)[:300])
         raise
-    logger = get_run_logger()
     summary = {"return": declaration.id, "title": declaration.title, "authority": authority,
                "period": str(ctx.period), "trigger": trigger, "version": None,
                "outputs_dir": None, "message": ""}
-    run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason)
+    recover_crashed()
+    run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason,
+                      process=this_process())
     summary["run_id"] = run_id
+    try:
+        return _run(declaration, ctx, run_id, summary, paths, force, sign_off)
+    finally:
+        let_go(run_id)
+
+
+def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dict,
+         paths: dict[str, list[Path]], force: bool, sign_off: bool):
+    """The stages of a run whose arguments were accepted and whose row is open."""
+    settings, logger, authority = get_settings(), get_run_logger(), ctx.authority
     collected, checks = [], []
     stage, final = "collecting", None
     try:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import shutil
+import uuid
 from pathlib import Path
+
+from statreturns.processes import this_process
+from statreturns.settings import get_settings
 
 
 class OutputsExist(FileExistsError):
@@ -19,8 +24,10 @@ def version_folder(outputs: Path, authority: str, return_id: str, period: str,
 
 
 def staging_folder(final: Path) -> Path:
-    staging = final.parent / f".staging-{final.name}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    """A new folder outside `outputs/` to write a version into; named by the process that
+    writes it, so that one left by a process that died is cleared (`tasks.recover`)."""
+    name = f"{this_process().replace(':', '@')}~{uuid.uuid4().hex}"
+    staging = get_settings().var / "staging" / name
     staging.mkdir(parents=True)
     return staging
 
@@ -47,4 +54,13 @@ def move_into_place(staging: Path, final: Path) -> None:
         raise OutputsExist(f"{final} already exists")
     for path in staging.iterdir():
         path.chmod(0o444)
-    os.rename(staging, final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(staging, final)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        # outputs/ on another file system: copied beside the final folder, hidden, first
+        beside = final.parent / f".{staging.name}"
+        shutil.copytree(staging, beside)
+        os.rename(beside, final)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prefect import runtime, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -22,13 +22,23 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def open_run(return_id: str, authority: str, period: str, trigger: str, reason: str) -> int:
+def open_run(return_id: str, authority: str, period: str, trigger: str, reason: str,
+             process: str | None = None) -> int:
+    """The run's row; `process` names the process running it until `let_go` is called."""
     run = Run(authority=authority, return_id=return_id, period=period, trigger=trigger,
-              reason=reason, flow_run_id=runtime.flow_run.id, started_at=_now())
+              reason=reason, flow_run_id=runtime.flow_run.id, started_at=_now(),
+              process=process)
     with session() as s:
         s.add(run)
         s.commit()
         return run.id
+
+
+def let_go(run_id: int) -> None:
+    """The run has ended, however it ended: no longer tied to its process."""
+    with session() as s:
+        s.exec(update(Run).where(Run.id == run_id).values(process=None))
+        s.commit()
 
 
 def allocate_version(run_id: int) -> int:

@@ -23,8 +23,8 @@ class Run(SQLModel, table=True):
     reason: str = ""
     flow_run_id: str | None = None
     status: str = "running"
-    """running, produced, unchanged (nothing new to make), blocked, failed, rejected, or
-    refused (arguments refused before reading)."""
+    """running, produced, unchanged (nothing new to make), blocked, failed, rejected,
+    refused (arguments refused before reading), or crashed (its process died)."""
     verdict: str | None = None
     """pass, queries or blocked: the data-quality verdict."""
     message: str = ""
@@ -38,6 +38,9 @@ class Run(SQLModel, table=True):
     """sha256 over the code that runs the return."""
     same_as_version: int | None = None
     """For a run that found its inputs, rules and code as they were: the version it matched."""
+    process: str | None = Field(default=None, index=True)
+    """``host:pid:start`` of the process running it, cleared when the run ends: a run whose
+    process has gone without clearing it crashed (see `tasks.recover`)."""
     outputs_dir: str | None = None
 
 

@@ -18,8 +18,11 @@ $(BIN)/statreturns: pyproject.toml
 demo: $(BIN)/statreturns
 	$(BIN)/statreturns demo
 
+# Every test on the SQLite store, then again on a PostgreSQL store (skipped, saying so,
+# where PostgreSQL is not reachable at 127.0.0.1:5432).
 test: $(BIN)/statreturns
 	$(BIN)/python -m pytest
+	STATRETURNS_TEST_STORE=postgresql $(BIN)/python -m pytest
 
 bench: $(BIN)/statreturns
 	$(BIN)/python -m benchmarks.run

@@ -4,6 +4,11 @@ from the second version on, what changed since the one before.
 It is for the board only and is never published. Byte for byte the same for the same
 report: ReportLab's invariant mode fixes the document's dates and identifier, and nothing
 here reads the clock.
+
+A Paragraph reads its text as markup, so every piece of text from the data, the declaration
+or the run reaches one escaped (`_plain`): tags, entities and ampersands in it are shown as
+they are, and only the markup written here (bold words) is read. Plain strings in a table
+cell and the chart's labels are drawn as they are, never read as markup.
 """
 
 from __future__ import annotations
@@ -164,12 +169,12 @@ def _footer(report: BoardReport, canvas: Canvas, doc: SimpleDocTemplate) -> None
 
 def _title_page(report: BoardReport) -> list[Flowable]:
     page = [
-        Paragraph(escape(report.authority_name), AUTHORITY),
-        Paragraph(escape(report.title), TITLE),
-        Paragraph(escape(report.period_label), SUBTITLE),
-        Paragraph(f"Version {report.version} · Figures for the period ending "
+        Paragraph(_plain(report.authority_name), AUTHORITY),
+        Paragraph(_plain(report.title), TITLE),
+        Paragraph(_plain(report.period_label), SUBTITLE),
+        Paragraph(f"Version {_plain(report.version)} · Figures for the period ending "
                   f"{_long_date(report.as_of)}", BODY),
-        Paragraph(escape(report.description), BODY),
+        Paragraph(_plain(report.description), BODY),
         Spacer(1, 8),
         _verdict_box(report.verdict, report.checks),
     ]
@@ -186,7 +191,7 @@ def _verdict_box(verdict: str, checks: list[Check]) -> GridTable:
     counts = (f"{_plural(len(checks), 'rule', 'rules')} checked: "
               f"{_plural(failed.count('error'), 'error', 'errors')}, "
               f"{_plural(failed.count('query'), 'query', 'queries')}")
-    rows = [[Paragraph(escape(VERDICT_WORDS[verdict]), _style("verdict", 12.5, BOLD))],
+    rows = [[Paragraph(_plain(VERDICT_WORDS[verdict]), _style("verdict", 12.5, BOLD))],
             [Paragraph(counts, _style("counts", 10))]]
     return GridTable(rows, colWidths=[WIDTH], hAlign="LEFT", style=[
         ("BACKGROUND", (0, 0), (-1, -1), fill),
@@ -201,10 +206,10 @@ def _verdict_box(verdict: str, checks: list[Check]) -> GridTable:
 def _headline_table(headline: list[tuple[str, str]]) -> GridTable:
     rows = []
     for label, value in headline:
-        sub = label.startswith("  ")
+        sub = str(label).startswith("  ")
         style = _cell_style(9.5 if sub else 10, indent=14 if sub else 0, grey=sub)
-        rows.append([Paragraph(escape(label.strip()), style),
-                     Paragraph(escape(value), _cell_style(10, bold=not sub, right=True))])
+        rows.append([Paragraph(_plain(str(label).strip()), style),
+                     Paragraph(_plain(value), _cell_style(10, bold=not sub, right=True))])
     return GridTable(rows, colWidths=[280, 90], hAlign="LEFT", style=[
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -217,11 +222,11 @@ def _headline_table(headline: list[tuple[str, str]]) -> GridTable:
 
 def _sources_table(sources: list[tuple[str, str, int | None, str | None, str]]) -> GridTable:
     size = 8.5
-    rows = [[Paragraph(escape(title), _cell_style(size)),
-             Paragraph(escape(file), _cell_style(size)),
+    rows = [[Paragraph(_plain(title), _cell_style(size)),
+             Paragraph(_plain(file), _cell_style(size)),
              Paragraph("" if count is None else f"{count:,}", _cell_style(size, right=True)),
-             Paragraph((sha256 or "")[:12], _cell_style(size)),
-             Paragraph(escape(notes), _cell_style(size))]
+             Paragraph(_plain((sha256 or "")[:12]), _cell_style(size)),
+             Paragraph(_plain(notes), _cell_style(size))]
             for title, file, count, sha256, notes in sources]
     header = _header(["Source", "File", "Rows", "SHA-256 (first 12)", "Notes"], size, {2})
     widths = [150, 190, 55, 95]
@@ -239,9 +244,9 @@ def _chart_section(chart: Chart, tables: list[tuple[Table, pd.DataFrame]]) -> li
                                    if c not in table.index and c != TOTAL]
     data = [[float(v) for v in rows[name]] for name in names]
     categories = [_short_month(str(v)) for v in rows[chart.category]]
-    return [Paragraph(escape(chart.title), HEADING),
+    return [Paragraph(_plain(chart.title), HEADING),
             _bar_chart(categories, [str(n) for n in names], data, stacked=not chart.values),
-            Paragraph(f"From the table “{escape(table.title)}”.", NOTE)]
+            Paragraph(f"From the table “{_plain(table.title)}”.", NOTE)]
 
 
 def _bar_chart(categories: list[str], names: list[str], data: list[list[float]],
@@ -305,10 +310,10 @@ def _value_axis(bars: VerticalBarChart, heights: list[float]) -> None:
 # --- tables -------------------------------------------------------------------------------
 
 def _table_section(table: Table, frame: pd.DataFrame) -> list[Flowable]:
-    section = [CondPageBreak(120), Paragraph(escape(table.title), SUBHEADING),
+    section = [CondPageBreak(120), Paragraph(_plain(table.title), SUBHEADING),
                _data_table(table, frame)]
     if table.note:
-        section.append(Paragraph(escape(table.note), NOTE))
+        section.append(Paragraph(_plain(table.note), NOTE))
     return section
 
 
@@ -322,7 +327,7 @@ def _data_table(table: Table, frame: pd.DataFrame) -> GridTable:
     totals = [i for i, row in enumerate(body, start=1) if row[0] == TOTAL]
     rows = [_header(header, size, {j for j, num in enumerate(numeric) if num})]
     for i, row in enumerate(body, start=1):
-        rows.append([text if num else Paragraph(escape(text), _cell_style(size, i in totals))
+        rows.append([text if num else Paragraph(_plain(text), _cell_style(size, i in totals))
                      for text, num in zip(row, numeric, strict=True)])
     commands = [("ALIGN", (j, 0), (j, -1), "RIGHT") for j, num in enumerate(numeric) if num]
     commands += [("FONT", (0, i), (-1, i), BOLD, size, size * 1.25) for i in totals]
@@ -361,7 +366,7 @@ def _widths(header: str, cells: list[str], wraps: bool, size: float) -> tuple[fl
 
 
 def _header(names: list[str], size: float, right: set[int]) -> list[Paragraph]:
-    return [Paragraph(escape(name), _cell_style(size, bold=True, right=j in right))
+    return [Paragraph(_plain(name), _cell_style(size, bold=True, right=j in right))
             for j, name in enumerate(names)]
 
 
@@ -413,11 +418,11 @@ def _failed_table(failed: list[Check]) -> GridTable:
     for c in failed:
         severity = _style(f"severity-{c.severity}", size, BOLD,
                           textColor=SEVERITY_COLOURS.get(c.severity, colors.black))
-        rows.append([Paragraph(escape(c.severity), severity),
-                     *(Paragraph(escape(text), _cell_style(size))
+        rows.append([Paragraph(_plain(c.severity), severity),
+                     *(Paragraph(_plain(text), _cell_style(size))
                        for text in (c.code, c.message)),
                      Paragraph(f"{c.unexpected_count:,}", _cell_style(size, right=True)),
-                     *(Paragraph(escape(text), _cell_style(size))
+                     *(Paragraph(_plain(text), _cell_style(size))
                        for text in (c.location, c.sample))])
     widths = [50, 125, WIDTH - 530, 50, 135, 170]  # the rule takes what the rest leave
     return _house_table(rows, widths, size)
@@ -428,14 +433,15 @@ def _failed_table(failed: list[Check]) -> GridTable:
 def _changes_annex(report: BoardReport) -> list[Flowable]:
     """The rules that turned, then the changed figures, tables shown by their titles."""
     flow: list[Flowable] = [
-        Paragraph(f"What changed since version {report.previous_version}", HEADING),
-        Paragraph(f"Compared with version {report.previous_version} of this return for the "
-                  "same period.", BODY)]
+        Paragraph(f"What changed since version {_plain(report.previous_version)}", HEADING),
+        Paragraph(f"Compared with version {_plain(report.previous_version)} of this return "
+                  "for the same period.", BODY)]
     turned = report.quality_changes or {}
     for label in ("newly failing", "newly passing"):
         codes = turned.get(label, [])
         flow.append(Paragraph(f"<b>Rules {label}:</b> "
-                              f"{escape(', '.join(codes)) if codes else 'none'}.", BODY))
+                              f"{_plain(', '.join(map(str, codes))) if codes else 'none'}.",
+                              BODY))
     changes = report.changes or []
     if not changes:
         return [*flow, Paragraph("No figure changed.", BODY)]
@@ -453,9 +459,9 @@ def _changes_table(changes: list[Change], titles: dict[str, str]) -> GridTable:
     size = 8
     rows = [_header(["Table", "Row", "Column", "Was", "Now"], size, {3, 4})]
     for c in changes:
-        rows.append([*(Paragraph(escape(text), _cell_style(size))
+        rows.append([*(Paragraph(_plain(text), _cell_style(size))
                        for text in (titles.get(c.table, c.table), c.row, c.column)),
-                     *(Paragraph(escape(text), _cell_style(size, right=True))
+                     *(Paragraph(_plain(text), _cell_style(size, right=True))
                        for text in (c.old, c.new))])
     widths = [WIDTH - 520, 220, 140, 80, 80]  # the table's title takes what the rest leave
     return _house_table(rows, widths, size)
@@ -489,6 +495,12 @@ def _number(value: object) -> str:
     if isinstance(value, float):
         return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
     return str(value)
+
+
+def _plain(value: object) -> str:
+    """Text from the data, the declaration or the run, for a Paragraph: its markup
+    characters escaped, so that it is shown as it is and tags in it change nothing."""
+    return escape("" if value is None else str(value))
 
 
 def _text(value: object) -> str:

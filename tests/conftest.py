@@ -1,15 +1,49 @@
-"""Shared fixtures. Every test session gets its own home: store, inbox, archive, outputs."""
+"""Shared fixtures. Every test session gets its own home: store, inbox, archive, outputs.
+
+The store is the home's SQLite file; with ``STATRETURNS_TEST_STORE=postgresql`` (the
+second pass of ``make test``) it is a new database on the local PostgreSQL instead.
+"""
 
 import os
 import tempfile
+import uuid
 from pathlib import Path
 
+import sqlalchemy as sa
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _HOME = Path(tempfile.mkdtemp(prefix="statreturns-test-"))
 os.environ["STATRETURNS_HOME"] = str(_HOME)
 os.environ["PREFECT_HOME"] = str(_HOME / "var" / "prefect")
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True)
 os.environ.pop("STATRETURNS_DATABASE_URL", None)
 os.environ.pop("PREFECT_API_URL", None)
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with sa.create_engine(PG_ADMIN).connect() as c:
+            c.execute(sa.text("select 1"))
+        return True
+    except sa.exc.OperationalError:
+        return False
+
+
+def _database(action: str, name: str) -> str:
+    """Create or drop a database on the local PostgreSQL; its URL."""
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f'{action} database "{name}"'
+                          + (" with (force)" if action == "drop" else "")))
+    admin.dispose()
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+_ON_POSTGRES = os.environ.get("STATRETURNS_TEST_STORE") == "postgresql"
+_NO_POSTGRES = _ON_POSTGRES and not _postgres_reachable()
+_STORE = f"statreturns_suite_{uuid.uuid4().hex[:8]}"
+if _ON_POSTGRES and not _NO_POSTGRES:
+    os.environ["STATRETURNS_DATABASE_URL"] = _database("create", _STORE)
 
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
@@ -22,6 +56,26 @@ PERIOD = "R12-2026-10"
 HEADER = ["breach_id", "breach_datetime", "order", "condition", "ward", "place", "outcome",
           "issuer_type", "fpn_issued_date", "fpn_amount", "outcome_date", "person_name",
           "person_dob"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if _NO_POSTGRES:
+        skip = pytest.mark.skip(reason=f"the PostgreSQL pass needs PostgreSQL at {PG_ADMIN}, "
+                                       "which is not reachable here (CI has it)")
+        for item in items:
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _ON_POSTGRES and not _NO_POSTGRES:
+        from statreturns.store import db
+
+        db.forget_engines()
+        _database("drop", _STORE)
+
+
+def pytest_report_header(config):
+    return f"store: {'PostgreSQL' if _ON_POSTGRES else 'SQLite'}"
 
 
 def pytest_configure(config):
@@ -130,30 +184,38 @@ def assert_blocked(summary: dict, earlier: dict) -> dict:
     return failed_results(summary)
 
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+@pytest.fixture
+def fresh_postgres_url():
+    """A new database on the local PostgreSQL for one test, dropped afterwards."""
+    from statreturns.store import db
+
+    if not _postgres_reachable():
+        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}: the PostgreSQL store tests "
+                    "run where it is (as in CI)")
+    name = f"statreturns_test_{uuid.uuid4().hex[:8]}"
+    yield _database("create", name)
+    db.forget_engines()
+    _database("drop", name)
+
+
+@pytest.fixture
+def own_store(monkeypatch, request):
+    """Under the PostgreSQL pass, a new database for a test that keeps a home of its own
+    (on SQLite the home's file is the test's own already)."""
+    if _ON_POSTGRES:
+        monkeypatch.setenv("STATRETURNS_DATABASE_URL",
+                           request.getfixturevalue("fresh_postgres_url"))
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
     """A fresh database on the local PostgreSQL, dropped afterwards."""
-    import uuid
-
-    import sqlalchemy as sa
-
     from statreturns.store import db
 
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as c:
-            c.execute(sa.text("select 1"))
-    except sa.exc.OperationalError:
+    if not _postgres_reachable():
         pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}: the PostgreSQL store tests "
                     "run where it is (as in CI)")
     name = f"statreturns_test_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as c:
-        c.execute(sa.text(f'create database "{name}"'))
-    yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    yield _database("create", name)
     db.forget_engines()
-    with admin.connect() as c:
-        c.execute(sa.text(f'drop database "{name}" with (force)'))
-    admin.dispose()
+    _database("drop", name)

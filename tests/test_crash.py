@@ -29,7 +29,7 @@ BOUNDARIES = [("collect", "before"), ("collect", "after"), ("validate source", "
 
 
 @pytest.fixture
-def own_home(tmp_path, monkeypatch):
+def own_home(tmp_path, monkeypatch, own_store):
     """A home of its own (store, inbox, outputs) holding the period's enforcement log."""
     home = tmp_path / "home"
     monkeypatch.setenv("STATRETURNS_HOME", str(home))
@@ -46,16 +46,18 @@ def outputs_of(summary: dict) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def unbroken(tmp_path_factory) -> dict[str, bytes]:
-    """The outputs of a run nobody interrupted, in a home of its own."""
+    """The outputs of a run nobody interrupted, in a home (and a store) of its own."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STATRETURNS_HOME", str(tmp_path_factory.mktemp("unbroken")))
+        patch.delenv("STATRETURNS_DATABASE_URL", raising=False)
         get_settings.cache_clear()
         write_log(get_settings().inbox / "demo" / "pspo-breaches" / PERIOD /
                   "enforcement-log.csv", ROWS)
         summary = pspo_breaches(period=PERIOD, authority="demo")
-    get_settings.cache_clear()
+        outputs = outputs_of(summary)
+        get_settings.cache_clear()
     assert summary["status"] == "produced"
-    return outputs_of(summary)
+    return outputs
 
 
 def nothing_partial(outputs: Path) -> None:

@@ -37,30 +37,48 @@ def test_migrations_make_every_table(store):
     assert {"run", "sourcefile", "qualityresult", "outputfile", "sweepaction",
             "alembic_version"} <= tables
     with store.connect() as c:
-        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0003"
+        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
 
 
-def test_upgrading_a_store_of_an_earlier_schema_keeps_its_rows(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path) -> str:
+    """A new, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'old.db'}"
+    return request.getfixturevalue("fresh_postgres_url")
+
+
+@pytest.mark.parametrize("earlier", ["0001", "0002", "0003"])
+def test_upgrading_a_store_of_an_earlier_schema_keeps_its_rows(empty_url, earlier):
     from alembic import command
     from alembic.config import Config
 
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = sa.create_engine(empty_url)
     config = Config()
     config.set_main_option("script_location", str(db.MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-    assert "sweepaction" not in sa.inspect(engine).get_table_names()
-    with engine.begin() as c:  # a row as the first schema had it
-        c.execute(sa.text(
-            "insert into run (authority, return_id, period, version, trigger, reason, status, "
-            "message, started_at) values ('demo', 'pspo-breaches', '2026-Q1', 1, 'manual', '',"
-            " 'produced', '', '2026-04-02 09:00:00')"))
+        command.upgrade(config, earlier)
+    with engine.begin() as c:  # rows as the first schema had them, in every first table
+        for i in range(1, 51):
+            c.execute(sa.text(
+                "insert into run (id, authority, return_id, period, version, trigger, reason, "
+                "status, message, started_at) values (:i, 'demo', 'pspo-breaches', '2026-Q1', "
+                ":i, 'manual', '', 'produced', '', '2026-04-02 09:00:00')"), {"i": i})
+            c.execute(sa.text(
+                "insert into qualityresult (run_id, suite, code, expectation_type, severity, "
+                "success, message, unexpected_count, sample, location) values (:i, 'log', "
+                "'PSPO-001', 'x', 'error', true, 'ok', 0, '', '')"), {"i": i})
     db.migrate(engine)
-    assert "sweepaction" in sa.inspect(engine).get_table_names()
+    with engine.connect() as c:
+        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0004"
     with Session(engine) as s:
-        [kept] = s.exec(select(Run)).all()
-    assert (kept.version, kept.status, kept.period) == (1, "produced", "2026-Q1")
+        kept = s.exec(select(Run).order_by(Run.id)).all()
+        results = s.exec(select(QualityResult)).all()
+    assert [(r.id, r.version, r.status, r.process) for r in kept] == [
+        (i, i, "produced", None) for i in range(1, 51)]
+    assert sorted(r.run_id for r in results) == list(range(1, 51))
+    engine.dispose()
 
 
 def test_migrating_twice_changes_nothing(store):
@@ -128,7 +146,7 @@ def test_threads_and_processes_opening_a_new_postgresql_store_together_migrate_i
         assert len({id(e) for e in engines}) == 1
         with engines[0].connect() as c:
             assert c.execute(sa.text("select version_num from alembic_version")).scalars(
-                ).all() == ["0003"]
+                ).all() == ["0004"]
     finally:
         db.forget_engines()
         with admin.connect() as c:

@@ -1,0 +1,96 @@
+"""Eight runs and reruns at once, of the same return and period and of others, on each kind
+of store: distinct version numbers, every row kept, and a version submitted only once."""
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import breach, write_log
+from sqlalchemy import func
+from sqlmodel import select
+
+from statreturns import registry
+from statreturns.cli import _generate
+from statreturns.settings import get_settings
+from statreturns.store.db import session
+from statreturns.store.models import OutputFile, QualityResult, Run, SourceFile, Submission
+from tasks.sign_off import decide
+from tasks.submit import SubmitRefused, submit_version
+
+pytestmark = pytest.mark.usefixtures("harness")
+PSPO, SAVINGS = "pspo-breaches", "savings-tracker"
+RUNS = [(PSPO, "R12-2026-10", "manual")] * 2 + [(PSPO, "R12-2026-10", "rerun")] * 2 \
+    + [(PSPO, "R12-2026-09", "manual")] * 2 + [(SAVINGS, "2026-10", "manual")] * 2
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_home(request, tmp_path, monkeypatch):
+    """A home of its own with a store of each kind, its inbox holding every run's sources."""
+    monkeypatch.setenv("STATRETURNS_HOME", str(tmp_path / "home"))
+    if request.param == "postgresql":
+        monkeypatch.setenv("STATRETURNS_DATABASE_URL",
+                           request.getfixturevalue("fresh_postgres_url"))
+    else:
+        monkeypatch.delenv("STATRETURNS_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    inbox = get_settings().inbox / "demo" / PSPO
+    for period in ("R12-2026-10", "R12-2026-09"):
+        write_log(inbox / period / "enforcement-log.csv",
+                  [breach(breach_id=f"C{i}") for i in range(6)])
+    _generate(SAVINGS, "2026-10", "demo", None, False, None)
+    yield request.param
+    get_settings.cache_clear()
+
+
+def count(model, run_id: int) -> int:
+    with session() as s:
+        return s.exec(select(func.count()).select_from(model)
+                      .where(model.run_id == run_id)).one()
+
+
+def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home):
+    def run(job):
+        return_id, period, trigger = job
+        return registry.flow_of(return_id)(period=period, authority="demo", trigger=trigger,
+                                           reason="at once" if trigger == "rerun" else "",
+                                           force=True)
+
+    with ThreadPoolExecutor(8) as pool:
+        summaries = list(pool.map(run, RUNS))
+
+    assert [s["status"] for s in summaries] == ["produced"] * 8, summaries
+    versions: dict[tuple[str, str], list[int]] = {}
+    for s in summaries:
+        versions.setdefault((s["return"], s["period"]), []).append(s["version"])
+    assert {k: sorted(v) for k, v in versions.items()} == {
+        (PSPO, "R12-2026-10"): [1, 2, 3, 4], (PSPO, "R12-2026-09"): [1, 2],
+        (SAVINGS, "2026-10"): [1, 2]}
+    with session() as s:
+        runs = s.exec(select(Run).order_by(Run.id)).all()
+    assert len(runs) == 8 and all(r.process is None for r in runs)
+    assert len({s["outputs_dir"] for s in summaries}) == 8
+    for return_id in (PSPO, SAVINGS):
+        mine = [s for s in summaries if s["return"] == return_id]
+        results = {count(QualityResult, s["run_id"]) for s in mine}
+        sources = {count(SourceFile, s["run_id"]) for s in mine}
+        assert len(results) == 1 and results.pop() > 0 and len(sources) == 1
+        for s in mine:
+            assert count(OutputFile, s["run_id"]) == len(list(Path(s["outputs_dir"]).iterdir()))
+
+    latest = max((r for r in runs if r.period == "R12-2026-10"), key=lambda r: r.version)
+    decide(latest, "approve", "A. Lead")
+
+    def submit(_):
+        try:
+            return submit_version(latest, latest, get_settings().outbox)
+        except SubmitRefused as exc:
+            return exc
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(submit, range(8)))
+    receipts = [o for o in outcomes if not isinstance(o, SubmitRefused)]
+    assert len(receipts) == 1, outcomes
+    with session() as s:
+        assert len(s.exec(select(Submission)).all()) == 1
+    delivered = get_settings().outbox / "demo" / PSPO / "R12-2026-10"
+    assert [p.name for p in delivered.iterdir()] == [f"v{latest.version}"]

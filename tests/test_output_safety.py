@@ -1,0 +1,244 @@
+"""Output safety: text a spreadsheet would run as a formula is neutralised in the CSV and
+XLSX files (the JSON keeps it as it is), and markup in text never changes the board PDF."""
+
+import csv
+import dataclasses
+import json
+import shutil
+import subprocess
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from test_render import prepared  # noqa: F401  (the rendered demo return's inputs)
+
+from statreturns.declaration import Chart, Table
+from statreturns.quality import Check
+from tasks.changes import Change
+from tasks.render import render
+from tasks.render_pdf import BoardReport, write_pdf
+from tasks.render_tables import (
+    spreadsheet_table,
+    table_document,
+    write_csv,
+    write_json,
+    write_xlsx,
+)
+
+LEADING = ["=1+2", "+1", "-5", "@SUM(A1)", "\tx", "\rx"]
+"""Text starting with each character a spreadsheet may read as the start of a formula."""
+
+
+def _hostile_table() -> pd.DataFrame:
+    """Text labels starting with each formula character, a header that does too, real
+    (negative) numbers, the suppression marker, a missing value and ordinary text."""
+    return pd.DataFrame({
+        "Label": [*LEADING, "Ladywood", "#N/A", None],
+        "-Change": [1, -5, 3, 4, 5, 6, 7, 8, 9],
+        "Count": pd.Series([-5, "[c]", 2.5, 1.0, 0, -2.5, 12, 3, None], dtype=object),
+    })
+
+
+def test_csv_neutralises_formula_text_and_keeps_numbers(tmp_path):
+    path = tmp_path / "hostile.csv"
+    write_csv(_hostile_table(), path)
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows == [
+        ["Label", "'-Change", "Count"],
+        ["'=1+2", "1", "-5"],
+        ["'+1", "-5", "[c]"],
+        ["'-5", "3", "2.5"],
+        ["'@SUM(A1)", "4", "1.0"],
+        ["'\tx", "5", "0"],
+        ["'\nx", "6", "-2.5"],
+        ["Ladywood", "7", "12"],
+        ["#N/A", "8", "3"],
+        ["", "9", ""],
+    ]
+
+
+def test_a_carriage_return_inside_text_cannot_start_a_line_of_its_own(tmp_path):
+    """A lone carriage return ends a line for readers and spreadsheets: it is written as a
+    line feed, which has the field quoted, so "=1+2" after it stays inside the field."""
+    path = tmp_path / "return.csv"
+    write_csv(pd.DataFrame({"Ward": ["Aston\r=1+2", "Ladywood"], "n": [1, 2]}), path)
+    assert path.read_bytes() == b'Ward,n\n"Aston\n=1+2",1\nLadywood,2\n'
+    with path.open(newline="") as f:
+        assert list(csv.reader(f)) == [["Ward", "n"], ["Aston\n=1+2", "1"], ["Ladywood", "2"]]
+
+
+def test_a_table_with_nothing_to_neutralise_is_written_as_it_is(tmp_path):
+    ordinary = pd.DataFrame({"Ward": ["Aston", "Total"], "City Centre": [-3, "[c]"],
+                             "Total": [1.5, 20.0]})
+    assert spreadsheet_table(ordinary) is ordinary
+    path = tmp_path / "ordinary.csv"
+    write_csv(ordinary, path)
+    assert path.read_text() == ordinary.to_csv(index=False, lineterminator="\n")
+
+
+def test_xlsx_neutralises_every_text_and_never_stores_a_formula(tmp_path):
+    path = tmp_path / "hostile.xlsx"
+    write_xlsx([("=cmd|' /C calc'!A0", '=HYPERLINK("https://example.org/","x")',
+                 _hostile_table()),
+                ("'quoted'", "+title", pd.DataFrame({"@name": ["-x"], "n": [-1]}))],
+               path, datetime(2026, 10, 31), ["-1 is a note", "An ordinary note", "@SUM(A1)"])
+
+    with zipfile.ZipFile(path) as z:
+        sheets = {n: z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")}
+    assert sheets and not any(b"<f>" in xml or b"<f " in xml for xml in sheets.values())
+
+    wb = load_workbook(path)
+    # A sheet name may not start or end with an apostrophe, nor hold "/": "_" stands in.
+    assert wb.sheetnames == ["_=cmd|' _C calc'!A0", "_'quoted_", "Notes"]
+    ws = wb.worksheets[0]
+    assert (ws["A1"].value, ws["A1"].data_type) == (
+        '\'=HYPERLINK("https://example.org/","x")', "s")
+    cells = [[(c.value, c.data_type) for c in row] for row in ws.iter_rows(min_row=3)]
+    assert cells == [
+        [("Label", "s"), ("'-Change", "s"), ("Count", "s")],
+        [("'=1+2", "s"), (1, "n"), (-5, "n")],
+        [("'+1", "s"), (-5, "n"), ("[c]", "s")],
+        [("'-5", "s"), (3, "n"), (2.5, "n")],
+        [("'@SUM(A1)", "s"), (4, "n"), (1, "n")],
+        [("'\tx", "s"), (5, "n"), (0, "n")],
+        [("'\nx", "s"), (6, "n"), (-2.5, "n")],
+        [("Ladywood", "s"), (7, "n"), (12, "n")],
+        [("#N/A", "s"), (8, "n"), (3, "n")],  # text, not Excel's error value
+        [(None, "n"), (9, "n"), (None, "n")],
+    ]
+    assert b"'\nx" in sheets["xl/worksheets/sheet1.xml"]
+
+    second = wb.worksheets[1]
+    assert [[(c.value, c.data_type) for c in row] for row in second.iter_rows()] == [
+        [("'+title", "s"), (None, "n")], [(None, "n"), (None, "n")],
+        [("'@name", "s"), ("n", "s")], [("'-x", "s"), (-1, "n")]]
+    notes = [(row[0].value, row[0].data_type) for row in wb["Notes"].iter_rows()]
+    assert notes == [("'-1 is a note", "s"), ("An ordinary note", "s"), ("'@SUM(A1)", "s")]
+
+
+def test_json_keeps_the_true_values(tmp_path):
+    document = table_document(_hostile_table().iloc[:-1])  # NaN is not equal to itself
+    assert document["columns"] == ["Label", "-Change", "Count"]
+    assert [row[0] for row in document["rows"]] == [*LEADING, "Ladywood", "#N/A"]
+    assert [row[1] for row in document["rows"]][:2] == [1, -5]
+    path = tmp_path / "hostile.json"
+    write_json(document, path)
+    assert json.loads(path.read_text()) == document
+
+
+def test_a_rendered_return_neutralises_its_spreadsheets_and_not_its_json(pspo, ctx,
+                                                                         prepared):  # noqa: F811
+    _, got, checks, tables = prepared
+    by_ward = next(t for t in pspo.tables if t.name == "by_ward")
+    declaration = dataclasses.replace(
+        pspo, title='=HYPERLINK("https://example.org/")',
+        tables=tuple(dataclasses.replace(t, title="@SUM(1)") if t is by_ward else t
+                     for t in pspo.tables))
+    tables = dict(tables)
+    wards = tables["by_ward"].copy()
+    wards.iloc[0, 0] = "-" + wards.iloc[0, 0]
+    tables["by_ward"] = wards
+    ward = wards.iloc[0, 0]
+    rendered = render.fn(declaration, ctx, tables, checks, [got],
+                         authority_name="<b>Demo</b> & Co", version=3, verdict="queries",
+                         final=prepared[0] / "hostile" / "v3")
+
+    with rendered.files["csv:by_ward"][0].open(newline="") as f:
+        assert "'" + ward in [row[0] for row in csv.reader(f)]
+    wb = load_workbook(rendered.files["xlsx"][0])
+    sheet = wb["by ward"]
+    assert (sheet["A1"].value, sheet["A1"].data_type) == ("'@SUM(1)", "s")
+    assert "'" + ward in [c.value for c in sheet["A"]]
+    note = wb["Notes"]["A1"]
+    assert note.data_type == "s"
+    assert note.value.startswith('\'=HYPERLINK("https://example.org/"), <b>Demo</b> & Co, ')
+    document = json.loads(rendered.files["json"][0].read_text())
+    assert document["title"] == declaration.title
+    assert document["tables"]["by_ward"]["title"] == "@SUM(1)"
+    assert ward in [row[0] for row in document["tables"]["by_ward"]["rows"]]
+    if shutil.which("pdftotext"):
+        text = _pdf_text(rendered.files["pdf"][0])
+        assert "<b>Demo</b> & Co" in text and ward in text
+
+
+# --- the board PDF --------------------------------------------------------------------------
+
+FONT = "<font size=80>Big</font>"
+LINK = '<a href="https://example.org/">link</a>'
+IMAGE = '<img src="missing.png"/>'
+AMPERSANDS = "Smith & Sons &amp; &#169; &nbsp;"
+BOLD = "<b>not bold</b>"
+
+
+def _hostile_report() -> BoardReport:
+    """A board report whose every piece of text carries markup or ampersands."""
+    table = Table("by_ward", f"Wards {FONT}", ("Ward",), note=f"Note {LINK} {AMPERSANDS}")
+    frame = pd.DataFrame({"Ward": [BOLD, AMPERSANDS, IMAGE, "Total"],
+                          "<i>Order</i> & Co": [1, 2, 3, 6], "Total": [1, 2, 3, 6]})
+    checks = [
+        Check("log", "<b>Q-1</b>", "expect_values", "query", False,
+              f"Message {FONT} & more", unexpected_count=2, sample=IMAGE, location=LINK),
+        Check("log", "E-2", "expect_values", "error", False, AMPERSANDS, sample="<br/>"),
+        Check("log", "P-3", "expect_values", "error", True, "Passed"),
+    ]
+    return BoardReport(
+        authority_name="Smith & Jones <Council>", title=f"Return {FONT}",
+        description=f"A & B {BOLD}", period_label="<i>2026</i> & after", version=2,
+        verdict="blocked", as_of=date(2026, 10, 31),
+        headline=[(f"Breaches {BOLD}", "<font size=80>6</font>"), ("  <i>sub</i> & co", "1 & 2")],
+        sources=[("<b>Log</b> & list", "log&<x>.csv", 10, "<a href=x>0123456789", FONT)],
+        tables=[(table, frame)],
+        chart=Chart("by_ward", "Ward", (), f"Chart {AMPERSANDS}"),
+        checks=checks,
+        changes=[Change("by_ward", BOLD, "<i>Order</i> & Co", "1 & 2", "<b>3</b>")],
+        previous_version=1,
+        quality_changes={"newly failing": ["<b>Q-1</b>"], "newly passing": ["A&B"]})
+
+
+def _pdf_text(path: Path) -> str:
+    """The PDF's text in reading order, each run of white space made one space."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be read")
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    return " ".join(out.split())
+
+
+def test_markup_in_the_board_pdf_text_is_shown_as_it_is(tmp_path):
+    path = tmp_path / "hostile.pdf"
+    write_pdf(_hostile_report(), path)  # a link, an image or a bad tag would have failed it
+    text = _pdf_text(path)
+    for literal in [
+        "Smith & Jones <Council>", f"Return {FONT}", f"A & B {BOLD}", "<i>2026</i> & after",
+        f"Breaches {BOLD}", "<font size=80>6</font>", "<i>sub</i> & co",
+        "<b>Log</b> & list", "log&<x>.csv", "<a href=x>01", FONT,
+        f"Chart {AMPERSANDS}", f"Wards {FONT}", f"Note {LINK} {AMPERSANDS}",
+        BOLD, AMPERSANDS, IMAGE, "<i>Order</i> & Co",
+        "<b>Q-1</b>", f"Message {FONT} & more", LINK, "<br/>",
+        "Rules newly failing: <b>Q-1</b>.", "Rules newly passing: A&B.", "<b>3</b>",
+    ]:
+        assert literal in text, literal
+    # pdftotext runs the words of a short right-aligned cell together ("1&2"): the
+    # headline value and the "Was" of the change.
+    assert text.replace(" ", "").count("1&2") == 2
+    # The report's own markup is still read: its bold words show without tags.
+    assert "An error blocks the return" in text and "<b>error</b>" not in text
+    data = path.read_bytes()
+    assert b"/URI" not in data and b"/Subtype /Image" not in data  # no link, no picture
+
+
+def test_a_hostile_board_pdf_is_the_same_every_time(tmp_path):
+    write_pdf(_hostile_report(), tmp_path / "a.pdf")
+    write_pdf(_hostile_report(), tmp_path / "b.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_control_characters_a_workbook_cannot_hold_are_left_out(tmp_path):
+    table = pd.DataFrame({"Ward": ["As\x0bton", "\x00=1"], "n": [1, 2]})
+    write_xlsx([("t", "Title\x07", table)], tmp_path / "t.xlsx", datetime(2026, 1, 1), [])
+    ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    assert [c.value for c in ws["A"]] == ["Title", None, "Ward", "Aston", "'=1"]

@@ -31,8 +31,9 @@ ALERTS = {
 
 def install(webhook_url: str) -> list[str]:
     """Save the webhook block and (re)create every alert; the names of the alerts."""
-    block = CustomWebhookNotificationBlock(
-        name="statreturns alerts", url=webhook_url,
+    block = CustomWebhookNotificationBlock(  # the URL is kept as a secret in the block
+        name="statreturns alerts", url="{{webhook_url}}",
+        secrets={"webhook_url": webhook_url},
         json_data={"text": "{{subject}}\n{{body}}", "subject": "{{subject}}",
                    "body": "{{body}}"})
     block_id = block.save(BLOCK, overwrite=True)

@@ -12,7 +12,9 @@ import typer
 from rich.table import Column, Table
 
 from statreturns import authorities, heartbeats, registry
+from statreturns.arguments import shown
 from statreturns.periods import latest_complete
+from statreturns.secrets import NAMES
 from statreturns.settings import get_settings
 from statreturns.terminal import (
     REFUSED,
@@ -400,19 +402,36 @@ def ops_deployments(
 
 
 @ops.command("install-automations")
-def ops_install_automations(
-    webhook: Annotated[str | None, typer.Option(
-        help="Incoming webhook URL (default: STATRETURNS_ALERT_WEBHOOK_URL)")] = None,
-) -> None:
+def ops_install_automations() -> None:
     """Create (or replace) the alerts on the Prefect server of PREFECT_API_URL: a failed or
-    crashed run, a return blocked by its data, an overdue return -> the webhook."""
+    crashed run, a return blocked by its data, an overdue return -> the webhook, a secret
+    (STATRETURNS_ALERT_WEBHOOK_URL, or the Secret block saved by `ops save-secret`)."""
     from statreturns.alerts import install
 
-    url = webhook or get_settings().alert_webhook_url
+    url = get_settings().alert_webhook_url
     if not url:
-        refuse("no webhook: pass --webhook URL or set STATRETURNS_ALERT_WEBHOOK_URL")
+        refuse("no webhook: set STATRETURNS_ALERT_WEBHOOK_URL, or save it on the server with "
+               "statreturns ops save-secret alert-webhook-url")
     for name in install(url):
         console.print(f"installed: {name}")
+
+
+@ops.command("save-secret")
+def ops_save_secret(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(NAMES)}")],
+) -> None:
+    """Keep a secret in a Prefect Secret block on the server of PREFECT_API_URL. The value
+    is read from standard input or asked for without showing it, never from the command
+    line (which shell histories and process lists keep)."""
+    from statreturns.secrets import save
+
+    if name not in NAMES:
+        refuse(f"{shown(name)} is not a secret statreturns reads: {', '.join(NAMES)}")
+    value = sys.stdin.readline().strip() if not sys.stdin.isatty() else \
+        typer.prompt(name, hide_input=True)
+    if not value:
+        refuse("no value was given")
+    console.print(f"saved in the Secret block {save(name, value)}")
 
 
 @ops.command("serve")

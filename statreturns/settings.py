@@ -1,15 +1,19 @@
 """Settings, read from the environment (prefix ``STATRETURNS_``) with embedded defaults.
 
 Everything the product writes lives under `home`: the store and the archive in ``var/``,
-the returns in ``outputs/``. Secrets (a PostgreSQL password) belong in the environment.
+the returns in ``outputs/``. Secrets come from the environment or Prefect Secret blocks
+(`statreturns.secrets`).
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from statreturns.secrets import secret
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,8 +27,6 @@ class Settings(BaseSettings):
     suppression_threshold: int = 5
     sign_off_timeout_hours: float = 72
     """How long a run waits for the sign-off form before leaving the version to approve."""
-    alert_webhook_url: str = ""
-    """Where alerts are posted (a Teams or Slack incoming webhook); a secret."""
     config: Path = PROJECT_ROOT / "config"
     """The authorities' settings, ``authorities/<id>/``; a shared service keeps its own."""
 
@@ -54,8 +56,20 @@ class Settings(BaseSettings):
         return PROJECT_ROOT / "expectations"
 
     @property
+    def alert_webhook_url(self) -> str:
+        """Where alerts are posted (a Teams or Slack incoming webhook): a secret."""
+        return secret("alert-webhook-url")
+
+    @cached_property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.var / 'statreturns.db'}"
+        """The store: `database_url`, given the password secret where it names none."""
+        if not self.database_url:
+            return f"sqlite:///{self.var / 'statreturns.db'}"
+        url = make_url(self.database_url)
+        if url.password is None and url.get_backend_name() == "postgresql" \
+                and (password := secret("database-password")):
+            url = url.set(password=password)
+        return url.render_as_string(hide_password=False)
 
 
 @cache

@@ -168,7 +168,10 @@ def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, d
 
 @pytest.fixture(scope="module")
 def swept(product, deployed_run, webhook):
-    cli(product, "ops", "install-automations", "--webhook", webhook)
+    subprocess.run([sys.executable, "-m", "statreturns.cli", "ops", "save-secret",
+                    "alert-webhook-url"], input=webhook + "\n", env=product["env"],
+                   cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=True)
+    cli(product, "ops", "install-automations")  # the webhook from its Secret block
     time.sleep(2)  # automations take effect once the server has loaded them
     subprocess.run([sys.executable, "flows/deadline_sweep.py", SWEEP_DAY], env=product["env"],
                    cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=300)

@@ -17,7 +17,7 @@ DAY = date(2026, 11, 16)  # after the 13 November deadlines, within prevent's le
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
+def home(tmp_path, monkeypatch, own_store):
     """A store and inbox of its own, so what the sweep finds is only what the test puts."""
     monkeypatch.setenv("STATRETURNS_HOME", str(tmp_path))
     get_settings.cache_clear()

@@ -184,9 +184,8 @@ def assert_blocked(summary: dict, earlier: dict) -> dict:
     return failed_results(summary)
 
 
-@pytest.fixture
-def fresh_postgres_url():
-    """A new database on the local PostgreSQL for one test, dropped afterwards."""
+def _new_postgres():
+    """A new database on the local PostgreSQL, dropped when the generator is closed."""
     from statreturns.store import db
 
     if not _postgres_reachable():
@@ -196,6 +195,12 @@ def fresh_postgres_url():
     yield _database("create", name)
     db.forget_engines()
     _database("drop", name)
+
+
+@pytest.fixture
+def fresh_postgres_url():
+    """A new database on the local PostgreSQL for one test."""
+    yield from _new_postgres()
 
 
 @pytest.fixture
@@ -209,13 +214,5 @@ def own_store(monkeypatch, request):
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    """A fresh database on the local PostgreSQL, dropped afterwards."""
-    from statreturns.store import db
-
-    if not _postgres_reachable():
-        pytest.skip(f"PostgreSQL is not reachable at {PG_ADMIN}: the PostgreSQL store tests "
-                    "run where it is (as in CI)")
-    name = f"statreturns_test_{uuid.uuid4().hex[:8]}"
-    yield _database("create", name)
-    db.forget_engines()
-    _database("drop", name)
+    """A new database on the local PostgreSQL for the whole session."""
+    yield from _new_postgres()

@@ -182,6 +182,8 @@ def derive_draft(draft: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 def _extract(name: str, title: str, source: str, no_data: tuple[str, ...]) -> Source:
     return Source(
         name=name, title=title,
+        # Crimes and incidents counted by measure and quarter, never a row for a person
+        # (hate crime and FGM among them): not personal.
         columns=(
             Column("measure", description=f"The {source} measure (its id or name)"),
             Column("quarter", description="The quarter counted, e.g. 2025-Q1 "
@@ -198,6 +200,7 @@ FIRE_EXTRACT = _extract("fire-extract", "Fire service extract", "fire", (NO_DATA
 DRAFT_TABLE = Source(
     name="draft-table",
     title="Analyst's draft table",
+    # The same counts, rates and ranks, as an analyst drafted them: not personal.
     columns=(
         Column("measure", description="The measure (its id or name)"),
         *(Column(c, "integer", no_data=(NO_DATA,)) for c, (_, kind) in COMPUTED.items()

@@ -191,6 +191,10 @@ def _counts(names: Mapping[str, str], what: str) -> tuple[Column, ...]:
 PROVIDER_MONITORING = Source(
     name="provider-monitoring",
     title="Provider monitoring returns",
+    # Counts for a provider, quarter and accommodation type, never a row for a person: not
+    # personal data as columns, though what they count is special category (victims and
+    # their children, their disability, sexuality and ethnicity). That is why the published
+    # tables withhold small counts and round to the nearest 10.
     columns=(
         Column("provider", description="The provider's id or name"),
         Column("quarter", description="The financial year's quarter, written 2025-Q1"),
@@ -212,6 +216,7 @@ PROVIDER_MONITORING = Source(
 HUB_CONTACTS = Source(
     name="hub-contacts",
     title="Domestic Abuse Hub contacts",
+    # Contacts counted by month: not personal.
     columns=(Column("month", description="The month, written 2025-04"),
              Column("calls", "integer"), Column("webchats", "integer"),
              Column("drop_ins", "integer")),

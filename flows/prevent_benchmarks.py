@@ -200,6 +200,7 @@ QUARTER = Column("quarter", description="The financial year's quarter, written 2
 BENCHMARK_RATINGS = Source(
     name="benchmark-ratings",
     title="Benchmark self-assessment register",
+    # The authority's assessment of its own work; its owners are job titles: not personal.
     columns=(
         Column("authority", description="The authority the register is kept by"),
         YEAR, BENCHMARK,
@@ -213,6 +214,7 @@ BENCHMARK_RATINGS = Source(
 BENCHMARK_EVIDENCE = Source(
     name="benchmark-evidence",
     title="Benchmark evidence",
+    # Documents of the authority's work (minutes, plans, training logs): not personal.
     columns=(YEAR, BENCHMARK, Column("evidence_date", "date"),
              Column("document_reference", description="Where the document is kept"),
              Column("description")),
@@ -222,6 +224,7 @@ BENCHMARK_EVIDENCE = Source(
 PROJECT_MONITORING = Source(
     name="project-monitoring",
     title="Funded-project monitoring",
+    # Workshops and participants counted by project and quarter: not personal.
     columns=(Column("project", description="The funded project (its id or name)"), QUARTER,
              Column("workshops", "integer"), Column("participants", "integer"),
              Column("settings", description="Where the workshops were held, e.g. schools"),
@@ -232,6 +235,9 @@ PROJECT_MONITORING = Source(
 REFERRALS = Source(
     name="referrals",
     title="Prevent referrals and Channel cases",
+    # People referred, discussed and adopted, counted by quarter, never a row for a person:
+    # not personal data as columns, though a referral is special category (art. 10). That
+    # is why the published table withholds small counts.
     columns=(QUARTER,
              Column("referrals", "integer", description="People referred to Prevent"),
              Column("discussed_at_panel", "integer",

@@ -18,7 +18,16 @@ import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
-from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.declaration import (
+    PERSONAL,
+    SPECIAL,
+    Chart,
+    Column,
+    Context,
+    ReturnDeclaration,
+    Source,
+    Table,
+)
 from statreturns.matching import flag, key, keys
 from statreturns.periods import PeriodType
 
@@ -159,20 +168,31 @@ def suite_parameters(ctx: Context) -> dict:
 ENFORCEMENT_LOG = Source(
     name="enforcement-log",
     title="Enforcement log",
+    # Each row records one person's breach of an order, which is an offence (UK GDPR
+    # art. 10): who and where the person was are personal data; what they did, when, and
+    # what followed are special category. The order, the ward and the kind of officer are
+    # the authority's own lists: they say where the council enforces, of no one in
+    # particular, and are what the published tables count by.
     columns=(
-        Column("breach_id", description="The log's reference for the breach"),
-        Column("breach_datetime", "datetime"),
+        Column("breach_id", data=PERSONAL,
+               description="The log's reference for the breach: it leads to the person"),
+        Column("breach_datetime", "datetime", data=SPECIAL,
+               description="When the person is recorded breaching the order"),
         Column("order", description="The order breached (code or name)"),
-        Column("condition", description="The order's condition breached (code or name)"),
-        Column("ward"),
-        Column("place"),
-        Column("outcome", description="warning, FPN issued, FPN paid, FPN cancelled, prosecution"),
+        Column("condition", data=SPECIAL,
+               description="The order's condition breached (code or name): what the person "
+                           "did"),
+        Column("ward", description="The electoral ward the breach happened in"),
+        Column("place", data=PERSONAL,
+               description="Where the person was: a street, a building, an address"),
+        Column("outcome", data=SPECIAL,
+               description="warning, FPN issued, FPN paid, FPN cancelled, prosecution"),
         Column("issuer_type", description="intervention officer or police"),
-        Column("fpn_issued_date", "date"),
-        Column("fpn_amount", "number"),
-        Column("outcome_date", "date"),
-        Column("person_name", personal=True),
-        Column("person_dob", "date", personal=True),
+        Column("fpn_issued_date", "date", data=SPECIAL),
+        Column("fpn_amount", "number", data=SPECIAL),
+        Column("outcome_date", "date", data=SPECIAL),
+        Column("person_name", data=PERSONAL),
+        Column("person_dob", "date", data=PERSONAL),
     ),
     derive=derive,
     parameters=suite_parameters,

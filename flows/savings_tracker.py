@@ -153,6 +153,7 @@ def submission_parameters(ctx: Context) -> dict:
 SAVINGS_REGISTER = Source(
     name=REGISTER,
     title="Savings register",
+    # The council's savings, money and directorates; owners are job titles: not personal.
     columns=(
         Column("reference", description="The saving's reference, unique in the register"),
         Column("financial_year", description="The financial year of the saving, e.g. 2026/27"),
@@ -168,6 +169,7 @@ SAVINGS_REGISTER = Source(
 STATUS_SUBMISSIONS = Source(
     name=SUBMISSIONS,
     title="Status submissions",
+    # Directorates' monthly word on each saving: not personal.
     columns=(
         Column("reference"),
         Column("directorate", description="The directorate reporting (id or name)"),

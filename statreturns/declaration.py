@@ -13,6 +13,18 @@ from statreturns.deadlines import check_rule
 from statreturns.periods import Period, PeriodType
 
 ColumnType = Literal["text", "integer", "number", "date", "datetime"]
+DataClass = Literal["not personal", "personal", "special category"]
+NOT_PERSONAL: DataClass = "not personal"
+"""Codes, figures and words about the authority, its orders, areas, services, partners
+and money; counts of people (small counts are the business of suppression, not of this)."""
+PERSONAL: DataClass = "personal"
+"""Identifies or locates a person: a name, a date of birth, an address or place, the
+reference of a record about one person (UK GDPR art. 4(1))."""
+SPECIAL: DataClass = "special category"
+"""Tells something about a person that UK GDPR art. 9 or 10 protects: ethnicity, religion
+or belief, health, sex life or sexual orientation, or an offence alleged or committed and
+what followed (a warning, a fine, a prosecution, a referral to Prevent)."""
+DATA_CLASSES: tuple[DataClass, ...] = (NOT_PERSONAL, PERSONAL, SPECIAL)
 Tables = dict[str, pd.DataFrame]
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -22,12 +34,25 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 class Column:
     name: str
     type: ColumnType = "text"
-    personal: bool = False
-    """Personal data: used in the run, never shown in a sample, log or output."""
+    data: DataClass = NOT_PERSONAL
+    """What a value of the column tells about a person, read in its row: `NOT_PERSONAL`,
+    `PERSONAL` or `SPECIAL`. Personal and special category values are used in the run and
+    never shown in a sample, a log or an output; only counts made from them are published,
+    and those with small counts withheld."""
     description: str = ""
     no_data: tuple[str, ...] = ()
     """Words meaning the figure is not available (e.g. "No data available"): read as
     missing, never as zero and never as a bad value."""
+
+    def __post_init__(self) -> None:
+        if self.data not in DATA_CLASSES:
+            raise ValueError(f"column {self.name}: data is one of {', '.join(DATA_CLASSES)}, "
+                             f"not {self.data!r}")
+
+    @property
+    def personal(self) -> bool:
+        """Personal or special category data: never quoted back."""
+        return self.data != NOT_PERSONAL
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,7 @@ class Source:
 
     @property
     def personal_columns(self) -> frozenset[str]:
+        """The columns of personal or special category data: never quoted back."""
         return frozenset(c.name for c in self.columns if c.personal)
 
 
@@ -115,7 +141,7 @@ class ReturnDeclaration:
     description: str = field(default="")
 
     def __post_init__(self) -> None:
-        if not SLUG.match(self.id):
+        if not SLUG.fullmatch(self.id):
             raise ValueError(f"return id {self.id!r} must be lower-case letters, digits and -")
         check_rule(self.deadline)
         names = [t.name for t in self.tables]

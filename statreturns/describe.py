@@ -4,7 +4,7 @@ so it always says what the declarations say."""
 from __future__ import annotations
 
 from statreturns import registry
-from statreturns.declaration import ReturnDeclaration, Source, Table
+from statreturns.declaration import NOT_PERSONAL, ReturnDeclaration, Source, Table
 
 START, END = "<!-- returns: written by `statreturns list --format markdown` -->", \
     "<!-- end of returns -->"
@@ -22,7 +22,7 @@ def _periods(declaration: ReturnDeclaration) -> str:
 def _source(source: Source) -> str:
     where = (f"`{source.name}/` (a folder of files, one per sender)" if source.many
              else f"`{source.name}.csv` or `.xlsx`")
-    columns = ", ".join(f"`{c.name}`" + (" (personal)" if c.personal else "")
+    columns = ", ".join(f"`{c.name}`" + ("" if c.data == NOT_PERSONAL else f" (*{c.data}*)")
                         for c in source.columns)
     return f"- **{source.title}**: {where}; columns {columns}"
 
@@ -43,6 +43,10 @@ def returns_markdown() -> str:
              "|---|---|---|---|---|---|"]
     lines += [f"| `{d.id}` | {d.title} | {_periods(d)} | {d.deadline} | {d.recipient} | "
               f"{d.owner} |" for d in declarations]
+    lines += ["", "Columns marked *personal* or *special category* (UK GDPR art. 9 and 10: "
+              "characteristics, offences) hold personal data: their values are used in the run "
+              "but never shown in a sample of bad values, a log or an output, and only counts "
+              "made from them are published. Unmarked columns are not personal."]
     for d in declarations:
         lines += ["", f"### `{d.id}`: {d.title}", "", d.description, "",
                   "Sources, in the inbox folder of the period:", ""]

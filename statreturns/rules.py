@@ -6,15 +6,30 @@ from __future__ import annotations
 import json
 
 from statreturns import registry
+from statreturns.declaration import DATA_CLASSES, NOT_PERSONAL, Source
 from statreturns.settings import get_settings
 
-FIELDS = ("return", "suite", "checks", "code", "severity", "columns", "rule", "expectation")
+FIELDS = ("return", "suite", "checks", "code", "severity", "columns", "data", "rule",
+          "expectation")
+
+
+def _named(kwargs: dict) -> list[str]:
+    return [kwargs.get(k) for k in ("column", "column_A", "column_B")
+            if kwargs.get(k)] + list(kwargs.get("column_list") or [])
 
 
 def _columns(kwargs: dict, meta: dict) -> str:
-    named = meta.get("locate") or [kwargs.get(k) for k in ("column", "column_A", "column_B")
-                                   if kwargs.get(k)] + list(kwargs.get("column_list") or [])
-    return ", ".join(named)
+    return ", ".join(meta.get("locate") or _named(kwargs))
+
+
+def _data(kwargs: dict, meta: dict, source: Source | None) -> str:
+    """The most protected class of data among the source columns a rule reads or points
+    at: where it is personal or special category, the rule's bad values are never shown."""
+    if source is None:  # the assembled return's figures
+        return NOT_PERSONAL
+    classes = {c.name: c.data for c in source.columns}
+    found = [classes[c] for c in [*(meta.get("locate") or []), *_named(kwargs)] if c in classes]
+    return max(found, key=DATA_CLASSES.index, default=NOT_PERSONAL)
 
 
 def catalogue(return_id: str | None = None) -> list[dict]:
@@ -23,6 +38,7 @@ def catalogue(return_id: str | None = None) -> list[dict]:
     for rid, declaration in registry.declarations().items():
         if return_id and rid != return_id:
             continue
+        by_name = {s.name: s for s in declaration.sources}
         sources = {s.name: s.title for s in declaration.sources}
         folder = get_settings().expectations / rid
         order = {name: i for i, name in enumerate(sources)}
@@ -37,6 +53,7 @@ def catalogue(return_id: str | None = None) -> list[dict]:
                     "checks": sources.get(path.stem, "the assembled return"),
                     "code": meta.get("code", ""), "severity": meta.get("severity", ""),
                     "columns": _columns(e.get("kwargs", {}), meta),
+                    "data": _data(e.get("kwargs", {}), meta, by_name.get(path.stem)),
                     "rule": e.get("description", ""), "expectation": e.get("type", ""),
                 })
     return rows

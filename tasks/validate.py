@@ -84,7 +84,11 @@ def _sample(frame: pd.DataFrame, r, columns: list[str], personal: set[str]) -> s
     observed = res.get("observed_value")
     if not values and observed is not None and not isinstance(observed, list | dict):
         values = [f"found {_show(observed)}"]
-    return ", ".join(list(dict.fromkeys(values))[:5])
+    return ", ".join(_short(v) for v in list(dict.fromkeys(values))[:5])
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
 
 
 def _blank(value: object) -> bool:
@@ -158,8 +162,10 @@ def run_suite(
         count = int(res.get("unexpected_count") or 0)
         message = config.description
         raised = _raised(r.exception_info)
-        if raised is not None:
-            message = f"{message} (this rule could not be checked: {raised[:200]})"
+        if raised is not None:  # the error's words may quote a value: not a personal one
+            reads_personal = personal & set(columns + _columns(config.kwargs))
+            message = (f"{message} (this rule could not be checked: "
+                       f"{REDACTED if reads_personal else raised[:200]})")
         success = bool(r.success)
         index = res.get("partial_unexpected_index_list") or []
         sample = "" if success else _sample(frame, r, columns, personal)
@@ -168,15 +174,16 @@ def run_suite(
             severity=meta["severity"], success=success, message=message,
             column=", ".join(columns) or None, unexpected_count=count, sample=sample,
             location=locate(columns, index, count) if not success else "",
-            rows_key="" if success else _rows_key(frame, index, res, personal)))
+            rows_key="" if success else _rows_key(frame, index, res)))
     return checks
 
 
-def _rows_key(frame: pd.DataFrame, index: list, res: dict, personal: set[str]) -> str:
-    """A hash of what the flagged rows hold (every column but personal data and where the
-    rows sit in which file), so that an explanation follows the rows, not their positions."""
-    content = [[_show(v) for c, v in frame.loc[i].items()
-                if c not in (FILE, ROW) and c not in personal]
+def _rows_key(frame: pd.DataFrame, index: list, res: dict) -> str:
+    """A hash of what the flagged rows hold (every column but where the rows sit in which
+    file), so that an explanation follows the rows, not their positions, and is asked for
+    again when anything in them changes. Personal data goes into the hash only among all
+    the row's other values: none can be read back from it."""
+    content = [[_show(v) for c, v in frame.loc[i].items() if c not in (FILE, ROW)]
                for i in index if i in frame.index]
     text = json.dumps([content, int(res.get("unexpected_count") or 0),
                        _show(res.get("observed_value"))], default=str)

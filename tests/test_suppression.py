@@ -83,6 +83,12 @@ def test_threshold_three_hides_only_ones_and_twos():
     assert at_five[0, 2] and at_five[1, 2] and at_five[2, 0] and at_five[2, 1]
 
 
+def test_a_table_without_rows_hides_nothing():
+    assert suppression_mask(np.zeros((0, 3)), 5).shape == (0, 3)
+    table = pd.DataFrame({"Ward": ["Total"], "A": [0], "Total": [0]})
+    assert suppress(table, ("Ward",), 5).to_dict("list") == table.to_dict("list")
+
+
 def test_threshold_one_hides_nothing():
     values = with_margins([[1, 2], [3, 4]])
     assert not suppression_mask(values, 1).any()
@@ -246,3 +252,199 @@ def test_a_table_without_margins_hides_only_small_counts():
     out = suppress(table, ("Month",), 5)
     assert out.to_dict("list") == {"Month": ["Apr", "May"], "Calls": [SUPPRESSED, 2000],
                                    "Webchats": [12, SUPPRESSED]}
+
+
+# --- no hidden cell can be worked out from what is shown ------------------------------------
+#
+# Someone with a published table knows every cell and total shown, that the cells of a line
+# add up to its total, and that no count is negative. For each hidden cell, linear
+# programming finds the least and the most it can then be; a range of one value gives it
+# away. (Rounded tables are checked with their exact visible values: rounding only adds
+# doubt.) Tables published together are taken together: a total shown under the same label
+# in two of them (breaches per order) is the same figure.
+
+
+def hidden_ranges(tables: dict[str, pd.DataFrame], indexes: dict[str, tuple[str, ...]],
+                  shown: dict[str, pd.DataFrame], linked: bool = False) -> dict:
+    """(table, row, column) -> (least, most) of every hidden cell. `tables` hold the true
+    counts, `shown` the same tables as published; with `linked`, margins of the same label
+    are one figure wherever they appear."""
+    from scipy.optimize import linprog
+
+    unknown: dict[tuple, int] = {}
+    equations: list[tuple[dict[int, float], float]] = []
+
+    def term(name: str, r: int, column: str, label: str | None):
+        """A cell as the reader sees it: its value, or the number of its unknown."""
+        if shown[name].iloc[r][column] != SUPPRESSED:
+            return float(shown[name].iloc[r][column])
+        key = ("margin", label) if linked and label is not None else (name, r, column)
+        return unknown.setdefault(key, len(unknown))
+
+    cells = {}
+    for name, table in tables.items():
+        counts = [c for c in table.columns if c not in indexes[name]]
+        labels = table[indexes[name][0]].astype(str).tolist()
+        for r, row_label in enumerate(labels):
+            for column in counts:
+                margin = (column if row_label == TOTAL_LABEL else row_label) if (
+                    row_label == TOTAL_LABEL or column == TOTAL_LABEL) else None
+                cells[(name, r, column)] = term(name, r, column, margin)
+        lines = []
+        if TOTAL_LABEL in counts:
+            lines += [([(r, c) for c in counts if c != TOTAL_LABEL], (r, TOTAL_LABEL))
+                      for r in range(len(table))]
+        if TOTAL_LABEL in labels:
+            t = labels.index(TOTAL_LABEL)
+            lines += [([(r, c) for r in range(len(table)) if r != t], (t, c)) for c in counts]
+        for parts, total in lines:
+            coefficients, constant = {}, 0.0
+            for sign, (r, c) in [(1, p) for p in parts] + [(-1, total)]:
+                value = cells[(name, r, c)]
+                if isinstance(value, int):
+                    coefficients[value] = coefficients.get(value, 0) + sign
+                else:
+                    constant += sign * value
+            if any(coefficients.values()):
+                equations.append((coefficients, -constant))
+    a_eq = np.zeros((len(equations), len(unknown)))
+    for i, (coefficients, _) in enumerate(equations):
+        for j, v in coefficients.items():
+            a_eq[i, j] = v
+    b_eq = np.array([b for _, b in equations])
+    ranges = {}
+    for cell, value in cells.items():
+        if not isinstance(value, int) or cell in ranges:
+            continue
+        goal = np.zeros(len(unknown))
+        goal[value] = 1
+        kwargs = dict(A_eq=a_eq, b_eq=b_eq, bounds=(0, None)) if len(equations) else dict(
+            bounds=(0, None))
+        least = linprog(goal, **kwargs)
+        most = linprog(-goal, **kwargs)
+        assert least.status == 0, (cell, least.message)  # the true counts are a solution
+        ranges[cell] = (least.fun, np.inf if most.status == 3 else -most.fun)
+    return ranges
+
+
+TOTAL_LABEL = "Total"
+
+
+def given_away(ranges: dict) -> list:
+    return [(cell, r) for cell, r in ranges.items() if r[1] - r[0] < 1e-6]
+
+
+def random_table(rng: np.random.Generator) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Counts of a random shape, many small, with a Total column, a Total row, or both."""
+    rows, columns = rng.integers(1, 7, size=2)
+    inner = rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 8, 12, 20, 40], size=(rows, columns))
+    table = pd.DataFrame(inner, columns=[f"C{k}" for k in range(columns)])
+    table.insert(0, "Row", [f"R{r}" for r in range(rows)])
+    margins = rng.choice(["both", "both", "row", "column"])
+    if margins in ("both", "column"):
+        table[TOTAL_LABEL] = table.drop(columns="Row").sum(axis=1)
+    if margins in ("both", "row"):
+        total = {"Row": TOTAL_LABEL, **table.drop(columns="Row").sum().to_dict()}
+        table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    return table, ("Row",)
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 10])
+def test_no_hidden_cell_of_a_random_table_can_be_worked_out(threshold):
+    rng = np.random.default_rng(20261125 + threshold)
+    checked = 0
+    for _ in range(100):
+        table, index = random_table(rng)
+        shown = suppress(table, index, threshold)
+        ranges = hidden_ranges({"t": table}, {"t": index}, {"t": shown})
+        assert given_away(ranges) == [], table.to_string()
+        checked += len(ranges)
+    assert checked > 200  # enough hidden cells were tried
+
+
+def test_no_hidden_cell_of_random_tables_published_together_can_be_worked_out():
+    rng = np.random.default_rng(4)
+    for _ in range(40):
+        orders = [f"Order {k}" for k in range(rng.integers(1, 4))]
+        by_order = rng.choice([0, 0, 1, 2, 3, 4, 7, 15, 30], size=(3, len(orders)))
+        wards = _with_margins(pd.DataFrame({"Ward": ["A", "B", "C"], **dict(zip(
+            orders, by_order.T, strict=True))}), "Ward")
+        # the same breaches per order, counted by month instead of ward
+        per_month = [rng.multinomial(n, [0.25] * 4) for n in by_order.sum(axis=0)]
+        months = _with_margins(pd.DataFrame({"Month": ["Jan", "Feb", "Mar", "Apr"], **dict(
+            zip(orders, per_month, strict=True))}), "Month")
+        tables = {"wards": wards, "months": months}
+        indexes = {"wards": ("Ward",), "months": ("Month",)}
+        shown = suppress_together({n: (t, indexes[n]) for n, t in tables.items()}, 5)
+        ranges = hidden_ranges(tables, indexes, shown, linked=True)
+        assert given_away(ranges) == [], (wards.to_string(), months.to_string())
+
+
+def test_rows_and_columns_together_no_longer_give_a_cell_away():
+    values = with_margins([[5, 2, 20, 20],
+                           [6, 2, 4, 5],
+                           [0, 0, 4, 5],
+                           [1, 1, 0, 20]])
+    table = pd.DataFrame(values, columns=["A", "B", "C", "D", TOTAL_LABEL])
+    table.insert(0, "Row", ["R1", "R2", "R3", "R4", TOTAL_LABEL])
+    # Mending lone lines alone hid these, leaving no line with one hidden cell. Yet rows 1
+    # and 4 hide cells only in columns A and B: A1 + B1 = 47 - 40 and A4 + B4 = 22 - 20,
+    # and column A gives A1 + A4 = 12 - 6, so B1 + B4 = 3 and column B gives B2 = 5 - 3.
+    mended_only = np.zeros(values.shape, dtype=bool)
+    for r, k in [(0, 0), (0, 1), (1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (3, 0), (3, 1)]:
+        mended_only[r, k] = True
+    assert lone_lines(mended_only) == []
+    was = table.astype(object).mask(pd.DataFrame(mended_only, columns=table.columns[1:])
+                                    .reindex(columns=table.columns, fill_value=False),
+                                    SUPPRESSED)
+    assert given_away(hidden_ranges({"t": table}, {"t": ("Row",)}, {"t": was})) == [
+        (("t", 1, "B"), (2.0, 2.0))]
+
+    shown = suppress(table, ("Row",), 5)
+    assert given_away(hidden_ranges({"t": table}, {"t": ("Row",)}, {"t": shown})) == []
+    hidden = (shown.drop(columns="Row") == SUPPRESSED).to_numpy()
+    assert (hidden >= mended_only).all() and hidden.sum() == mended_only.sum() + 1
+
+
+SUPPRESSING = {  # return -> periods whose demo data are checked
+    "pspo-breaches": ["2026-06", "2026-Q2", "R12-2026-10"],
+    "part4-duty": ["2024/25", "2025/26"],
+    "prevent-benchmarks": ["2024/25", "2025/26"],
+}
+
+
+@pytest.mark.parametrize("return_id", SUPPRESSING)
+def test_no_hidden_cell_of_a_demo_returns_published_tables_can_be_worked_out(return_id,
+                                                                               tmp_path):
+    from flows.skeleton import prepare
+    from statreturns import registry
+    from tasks.collect import collect, files_in
+    from tasks.render import published_tables
+
+    declaration = registry.get(return_id).DECLARATION
+    suppressed = [t for t in declaration.tables if t.published and t.suppress]
+    indexes = {t.name: t.index for t in suppressed}
+    hidden_cells = 0
+    for period in SUPPRESSING[return_id]:
+        ctx = prepare(declaration, period, "demo")
+        folder = tmp_path / period.replace("/", "-")
+        for name, frame in registry.demo_data(return_id).generate(
+                ctx.period, ctx.config, problems=True).items():
+            path = folder / f"{name}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_csv(path, index=False)
+        frames = {}
+        for source in declaration.sources:
+            paths = files_in(folder / source.name) if source.many else [
+                folder / f"{source.name}.csv"]
+            frames[source.name] = collect.fn(source, paths, tmp_path / "archive", ctx).frame
+        tables = declaration.assemble(frames, ctx)
+        published = published_tables(declaration, tables, ctx.suppression_threshold)
+        # Rounded tables are read with their exact visible counts: the harder case.
+        shown = {n: tables[n].astype(object).mask(published[n] == SUPPRESSED, SUPPRESSED)
+                 for n in indexes}
+        raw = {n: tables[n] for n in indexes}
+        ranges = hidden_ranges(raw, indexes, shown, linked=return_id == "pspo-breaches")
+        assert given_away(ranges) == [], (period, given_away(ranges))
+        hidden_cells += len(ranges)
+    assert hidden_cells, f"no cell of {return_id}'s demo tables was hidden: nothing was tested"

@@ -64,10 +64,11 @@ def inbox_folder(inbox: Path, return_id: str, ctx: Context) -> Path:
 
 
 def files_in(folder: Path) -> list[Path]:
-    """The spreadsheets in a folder, by name (hidden and partly written files left out)."""
+    """The spreadsheets in a folder, by name (hidden and partly written files left out, and
+    the ``~$`` owner files Excel keeps beside a workbook while it is open)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
                   and p.suffix.lower() in SOURCE_SUFFIXES)
 
 
@@ -102,6 +103,14 @@ class Gathered:
 
 
 def _collect_file(source: Source, path: Path, archive_root: Path) -> Collected:
+    # A link is not followed: it could name any file the run may read, wherever it is.
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        what = "a link to another file" if path.is_symlink() else "not a file"
+        refused = Check(
+            suite=source.suite, code="FILE-UNREADABLE", expectation_type="file",
+            severity="error", success=False, location=path.name,
+            message=f"{path.name} was not read: it is {what}. Put the file itself there.")
+        return Collected(source=source, path=path, checks=[refused])
     if not path.is_file():
         missing = Check(
             suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",

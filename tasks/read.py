@@ -1,18 +1,25 @@
 """Reading a source file into a typed frame, reporting what is wrong in words a person can act on.
 
-Forgiving where the meaning is certain (a UTF-8 byte-order mark, Windows-1252 text,
-semicolons for commas, day/month/year dates, extra columns), strict where it is not (a
-missing column, a value that is not a number or a date). Values of personal columns are
-never quoted back.
+Forgiving where the meaning is certain (a UTF-8 byte-order mark, Windows-1252 text, UTF-16
+text with its byte-order mark, semicolons or tabs for commas, day/month/year dates, extra
+columns, blank rows, a workbook's data on a sheet after its first), strict where it is not
+(a missing column, a value that is not a number or a date, a file that is not text or not a
+whole workbook, a file cut short, a cell longer than a spreadsheet's). A workbook that would
+unpack to far more than its data is not opened. Every problem is placed by file, row and
+column where it has one; values of personal columns are never quoted back.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import re
+import warnings
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -66,27 +73,67 @@ def _file_check(source: Source, code: str, success: bool, message: str, **kw) ->
                  success=success, message=message, **kw)
 
 
-def _sniff(path: Path) -> tuple[str, str]:
-    """The encoding (UTF-8 unless the whole file says otherwise) and the header's delimiter.
+class Unreadable(ValueError):
+    """Why a file cannot be read, in words a person can act on; `row` where it is known."""
 
-    The file is checked a piece at a time: a large one is never held whole as text."""
-    decoder, encoding, anything = codecs.getincrementaldecoder("utf-8-sig")(), "utf-8-sig", False
+    def __init__(self, reason: str, row: int | None = None):
+        super().__init__(reason)
+        self.row = row
+
+
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+
+
+def _sniff(path: Path) -> tuple[str, str]:
+    """The encoding and the header's delimiter.
+
+    UTF-16 where the file starts with its byte-order mark; else UTF-8 unless the whole file
+    says otherwise, then Windows-1252. A file that is none of these, or that holds a NUL
+    character, is not text. The file is checked a piece at a time: a large one is never
+    held whole as text."""
     with path.open("rb") as f:
-        for last, chunk in _pieces(f):
-            anything = anything or bool(chunk.strip())
-            if encoding == "utf-8-sig":
-                try:
-                    decoder.decode(chunk, final=last)
-                except UnicodeDecodeError:
-                    encoding = "cp1252"
+        start = f.read(2)
+    tried = ["utf-16"] if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else \
+        ["utf-8-sig", "cp1252"]
+    for encoding in tried:
+        fault, anything = _decoding_fault(path, encoding)
+        if fault is None:
+            break
+    else:
+        row, what = fault
+        if what == "\0":
+            what = "a NUL character, which text does not hold"
+        else:
+            names = " or ".join(ENCODING_NAMES[e] for e in tried)
+            what = f"byte 0x{ord(what):02X}, which is no character of {names} text"
+        raise Unreadable(f"it is not text: row {row} holds {what}. Save it from the "
+                         "spreadsheet as CSV UTF-8", row)
     if not anything:
         raise pd.errors.EmptyDataError
-    with path.open(encoding=encoding, errors="replace", newline="") as f:
+    with path.open(encoding=encoding, newline="") as f:
         first_line = f.readline()
     delimiter = max(DELIMITERS, key=first_line.count)
     if first_line.count(delimiter) == 0:
         delimiter = ","
     return encoding, delimiter
+
+
+def _decoding_fault(path: Path, encoding: str) -> tuple[tuple[int, str] | None, bool]:
+    """Where the file first fails to be text in `encoding` (its row, and the byte or NUL
+    character there), and whether it holds anything but white space."""
+    decoder, row, anything = codecs.getincrementaldecoder(encoding)(), 1, False
+    with path.open("rb") as f:
+        for last, piece in _pieces(f):
+            try:
+                text = decoder.decode(piece, final=last)
+            except UnicodeDecodeError as exc:
+                row += exc.object[:exc.start].count(b"\n")
+                return (row, chr(exc.object[exc.start])), anything
+            if "\0" in text:
+                return (row + text[:text.index("\0")].count("\n"), "\0"), anything
+            row += text.count("\n")
+            anything = anything or bool(text.strip())
+    return None, anything
 
 
 def _pieces(f, size: int = 1 << 20):
@@ -98,23 +145,195 @@ def _pieces(f, size: int = 1 << 20):
         piece = following
 
 
-def _read_raw(path: Path, notes: list[str]) -> pd.DataFrame:
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str, engine="openpyxl", keep_default_na=False)
+def _read_raw(path: Path, notes: list[str], expected: list[str]) -> pd.DataFrame:
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return _read_workbook(path, notes, expected)
     encoding, delimiter = _sniff(path)
-    if encoding == "cp1252":
-        notes.append("read as Windows-1252 text (not UTF-8)")
+    if encoding != "utf-8-sig":
+        notes.append(f"read as {ENCODING_NAMES[encoding]} text (not UTF-8)")
     if delimiter != ",":
         notes.append(f"read with {delimiter!r} between columns instead of commas")
     options = {"sep": delimiter, "dtype": str, "keep_default_na": False,
                "skip_blank_lines": False, "encoding": encoding}
-    if encoding == "utf-8-sig":  # the whole file decoded, so Arrow's reader may take it
-        try:  # several times faster, and no Python string made for every cell
-            return pd.read_csv(path, engine="pyarrow", **options)
-        except Exception:  # noqa: BLE001  what it cannot read, pandas' reader reads or explains
-            pass
-    return pd.read_csv(path, encoding_errors="replace", quoting=csv.QUOTE_MINIMAL, **options)
+    raw = None
+    if encoding == "utf-8-sig":  # Arrow's reader takes UTF-8 only; it is several times
+        # faster, and makes no Python string for every cell. What it cannot read, pandas'
+        # reader reads or explains.
+        with contextlib.suppress(Exception):
+            raw = pd.read_csv(path, engine="pyarrow", **options)
+    if raw is None:
+        try:
+            with warnings.catch_warnings():  # a row's one cell too many: see index_col
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                # index_col=False: a row with one cell more than the header (a trailing
+                # comma) must not make the first column the index and shift the others.
+                raw = pd.read_csv(path, quoting=csv.QUOTE_MINIMAL, index_col=False, **options)
+        except pd.errors.ParserError as exc:
+            raise _parser_error(exc) from None
+    _check_the_end(path, encoding, delimiter, raw)
+    return raw
+
+
+def _parser_error(exc: Exception) -> Exception:
+    """The text reader's complaint, in words a person can act on, where it is a known one."""
+    if found := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc)):
+        width, row, cells = (int(n) for n in found.groups())
+        return Unreadable(f"row {row} has {cells} cells where the header has {width}: is "
+                          "there a separator inside a value without quotation marks around it?",
+                          row)
+    if found := re.search(r"EOF inside string starting at row (\d+)", str(exc)):
+        row = int(found.group(1)) + 1
+        return Unreadable(f"a quotation mark on row {row} is never closed: is the file cut "
+                          "short?", row)
+    return exc
+
+
+def _check_the_end(path: Path, encoding: str, delimiter: str, raw: pd.DataFrame) -> None:
+    """A file cut short: no line break at its end, and its last row has fewer cells than the
+    header (a row whose quotation marks may hold line breaks is left to the reader)."""
+    if raw.empty:
+        return
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        if encoding == "utf-16":
+            codec = "utf-16-le" if f.read(2) == codecs.BOM_UTF16_LE else "utf-16-be"
+            f.seek(max(2, size - 4096) & ~1)
+        else:
+            codec = encoding
+            f.seek(max(0, size - 4096))
+        tail = f.read().decode(codec, errors="ignore")
+    if not tail or tail.endswith(("\n", "\r")):
+        return
+    last = tail.splitlines()[-1]
+    cells = last.split(delimiter)
+    if '"' not in last and len(cells) < len(raw.columns) and any(c.strip() for c in cells):
+        row = int(spreadsheet_row(len(raw) - 1))
+        raise Unreadable(f"row {row} stops after {len(cells)} of the header's "
+                         f"{len(raw.columns)} columns, with no line break after it: the file "
+                         "looks cut short", row)
+
+
+# --- workbooks ---------------------------------------------------------------------------
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+ZIP_START, OLE2_START = b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1")
+UNPACKED_LIMIT = 2 << 30
+RATIO_LIMIT, RATIO_FROM = 100, 100 << 20
+"""A workbook of data unpacks to some ten times its size; a zip bomb to a thousand. One that
+would unpack past 100 MB to more than 100 times its size, or past 2 GB, is not opened."""
+
+
+def _open_workbook(path: Path):
+    """The workbook, read-only, once its zip archive has been found safe to unpack."""
+    with path.open("rb") as f:
+        start = f.read(512)
+    if start.startswith(OLE2_START):
+        raise Unreadable("it is a workbook with a password, or in the old Excel 97-2003 "
+                         "format: save it as an Excel workbook (.xlsx) without a password")
+    if not start.startswith(ZIP_START):
+        if any(b < 9 or 13 < b < 32 for b in start):
+            raise Unreadable("it is not an Excel workbook")
+        raise Unreadable("it is text, not an Excel workbook: is it a CSV file named "
+                         f"{path.suffix.lower()}?")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except zipfile.BadZipFile:
+        raise Unreadable("it is not a whole Excel workbook: is it cut short or "
+                         "damaged?") from None
+    unpacked, size = sum(e.file_size for e in entries), max(path.stat().st_size, 1)
+    if unpacked > UNPACKED_LIMIT or (unpacked > RATIO_FROM and unpacked > RATIO_LIMIT * size):
+        raise Unreadable(f"it would unpack to {unpacked / 1e6:,.0f} MB, far more than a "
+                         "workbook of its size holds: it was not opened")
+    if "[Content_Types].xml" not in {e.filename for e in entries}:
+        raise Unreadable("it is a zip archive, not an Excel workbook")
+    import openpyxl
+
+    return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+
+
+def _read_workbook(path: Path, notes: list[str], expected: list[str]) -> pd.DataFrame:
+    """The sheet with the expected columns (the first sheet if none has them all), as text.
+    Its names of sheets are kept in the frame's ``attrs``."""
+    try:
+        book = _open_workbook(path)
+        try:
+            sheets = book.worksheets
+            if not sheets:
+                raise Unreadable("it has no worksheet")
+            chosen = next((s for s in sheets if set(expected) <= {
+                normalise_header(_cell_text(v)) for v in _first_row(s)}), sheets[0])
+            if chosen is not sheets[0]:
+                notes.append(f"read the sheet '{chosen.title}': the first sheet, "
+                             f"'{sheets[0].title}', does not have the columns")
+            raw = _sheet_frame(chosen, notes)
+        finally:
+            book.close()
+    except ElementTree.ParseError as exc:  # a workbook's XML never declares entities
+        what = "XML entities that would expand without end" if "amplification" in str(exc) \
+            else "XML that is not well formed"
+        raise Unreadable(f"it holds {what}: it was not read") from None
+    raw.attrs["sheets"] = [s.title for s in sheets]
+    return raw
+
+
+def _first_row(sheet) -> tuple:
+    return next(sheet.iter_rows(max_row=1, values_only=True), ())
+
+
+def _cell_text(value: object) -> str:
+    """A cell as a text file holds it: whole numbers without a decimal point, nothing as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _sheet_frame(sheet, notes: list[str]) -> pd.DataFrame:
+    """A sheet's rows as text under its header row, blank rows left out (each row keeps its
+    number), whatever size the sheet declares: a sheet may say it has a million rows, or
+    have one cell a million rows down, and cost no more than the rows that hold something."""
+    sheet.reset_dimensions()  # the declared size may be wrong: read what is there
+    rows = sheet.iter_rows(values_only=True)
+    header = _trimmed([_cell_text(v) for v in next(rows, ())])
+    data, index, blank_rows, blanks, last = [], [], [], 0, -1
+    for position, values in enumerate(rows):
+        cells = _trimmed([_cell_text(v) for v in values])
+        if not cells:
+            continue
+        skipped = range(last + 1, position)
+        blanks += len(skipped)
+        blank_rows += [int(spreadsheet_row(i)) for i in skipped[:10 - len(blank_rows)]]
+        data.append(cells)
+        index.append(position)
+        last = position
+    if not header and not data:
+        raise pd.errors.EmptyDataError
+    if blanks:
+        notes.append(f"blank rows ignored: {describe_rows(blank_rows, blanks)}")
+    width = max([len(header), *map(len, data)])
+    names = _unique([h or f"Unnamed: {i}" for i, h in
+                     enumerate(header + [""] * (width - len(header)))])
+    return pd.DataFrame([cells + [""] * (width - len(cells)) for cells in data],
+                        index=index, columns=names, dtype=str)
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Header names made unique as the text reader makes them: a second 'ward' is 'ward.1'."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        unique.append(name if not count else f"{name}.{count}")
+    return unique
 
 
 def _drop_blank_rows(raw: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
@@ -172,6 +391,35 @@ _TYPE_WORDS = {"integer": "a whole number", "number": "a number",
                            "(YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"}
 
 
+CELL_CHARS = 32_767
+"""The most a spreadsheet cell holds: a longer value was never a spreadsheet's."""
+
+
+def _too_long(raw: pd.DataFrame, columns: list[str], letters: dict[str, str]) -> tuple | None:
+    """The first cell of `columns` longer than a spreadsheet cell, in words and as a place."""
+    for name in columns:
+        lengths = raw[name].str.len() if raw[name].ndim == 1 else raw[name].iloc[:, 0].str.len()
+        if lengths.max() > CELL_CHARS:
+            row = int(spreadsheet_row(lengths.idxmax()))
+            where = f"column {letters[name]} ({name}), row {row}"
+            return (f"{where} holds {int(lengths.max()):,} characters, more than a spreadsheet "
+                    f"cell holds ({CELL_CHARS:,})", where)
+    return None
+
+
+SAMPLE_CHARS = 40
+"""A value quoted back in a sample is cut to this: a cell may hold megabytes."""
+
+
+def _shortened(value: str) -> str:
+    return value if len(value) <= SAMPLE_CHARS else f"{value[:SAMPLE_CHARS]}... " \
+        f"({len(value):,} characters)"
+
+
+def _sentence(reason: str) -> str:
+    return reason if reason.endswith((".", "?", "!")) else f"{reason}."
+
+
 def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     """Read and type one source file; every problem becomes a failed `Check`.
 
@@ -179,40 +427,57 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     """
     label = label or path.name
     loaded = Loaded(frame=None)
+    expected = [c.name for c in source.columns]
     try:
         if path.stat().st_size == 0:
             raise pd.errors.EmptyDataError
-        raw = _read_raw(path, loaded.notes)
+        raw = _read_raw(path, loaded.notes, expected)
     except pd.errors.EmptyDataError:
         loaded.checks.append(_file_check(source, "FILE-EMPTY", False, f"{label} is empty."))
         return loaded
     except Exception as exc:  # whatever the reader met, the file is unreadable: say so
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        row = exc.row if isinstance(exc, Unreadable) else None
+        kind = path.suffix.lstrip(".").upper() or "data"
         loaded.checks.append(_file_check(
             source, "FILE-UNREADABLE", False,
-            f"{label} could not be read as a {path.suffix.lstrip('.').upper() or 'data'} file: "
-            f"{reason}."))
+            f"{label} could not be read as {'an' if kind[0] in 'AEIOX' else 'a'} {kind} file: "
+            f"{_sentence(reason.replace(str(path), label))}",
+            location=f"{label}, row {row}" if row else ""))
         return loaded
     loaded.checks.append(_file_check(source, "FILE-UNREADABLE", True, f"{label} was read."))
 
+    sheets = raw.attrs.get("sheets", [])
     raw.columns = [normalise_header(c) for c in raw.columns]
     positions = {name: i for i, name in reversed(list(enumerate(raw.columns)))}
     loaded.letters = {name: column_letter(i) for name, i in positions.items()}
-    expected = [c.name for c in source.columns]
     missing = [c for c in expected if c not in positions]
     extra = [c for c in raw.columns if c not in expected]
     if missing:
         # A header without the expected names may be a data row: its cells are not quoted back.
+        unnamed = [column_letter(i) for i, name in enumerate(raw.columns)
+                   if re.fullmatch(r"unnamed_\d+", name)]
+        named = [c for c in extra if not re.fullmatch(r"unnamed_\d+", c)]
         hint = ""
-        if len(raw.columns) == 1:
+        if len(sheets) > 1:
+            hint = f" No sheet of the workbook ({', '.join(sheets)}) has them all."
+        elif len(raw.columns) == 1:
             hint = " The header is one column: is the file separated by another character?"
+        elif unnamed and not named:
+            hint = (f" Row {HEADER_ROW} has no name in column {', '.join(unnamed)}: are "
+                    "cells of the header merged or blank?")
         elif extra:
-            hint = (f" Row {HEADER_ROW} has {len(extra)} other columns: is the header row "
-                    "missing or renamed?")
+            hint = (f" Row {HEADER_ROW} has {len(extra)} other column"
+                    f"{'s' if len(extra) > 1 else ''}: is the header row missing or renamed?")
         loaded.checks.append(_file_check(
             source, "FILE-COLUMNS", False,
             f"{label} has no column {', '.join(missing)} (header row {HEADER_ROW}).{hint}",
             location=f"{label}, row {HEADER_ROW}"))
+        return loaded
+    if too_long := _too_long(raw, expected, loaded.letters):
+        loaded.checks.append(_file_check(
+            source, "FILE-UNREADABLE", False, f"{label} could not be read: {too_long[0]}.",
+            location=f"{label}, {too_long[1]}"))
         return loaded
     loaded.checks.append(_file_check(source, "FILE-COLUMNS", True,
                                      f"{label} has every required column."))
@@ -239,7 +504,8 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         count = int(bad.sum())
         rows = [spreadsheet_row(i) for i in bad[bad].index[:10]]
         letter = loaded.letters[column.name]
-        sample = REDACTED if column.personal else ", ".join(text[bad].head(5).astype(str))
+        sample = REDACTED if column.personal else ", ".join(
+            _shortened(v) for v in text[bad].head(5).astype(str))
         loaded.checks.append(Check(
             suite=source.suite, code="FILE-TYPE", expectation_type="value type",
             severity="error", success=count == 0, column=column.name,

@@ -358,9 +358,10 @@ def _widths(header: str, cells: list[str], wraps: bool, size: float) -> tuple[fl
         return stringWidth(text, BOLD, size) + 2 * PADDING
 
     natural = max(width(text) for text in [header, *cells])
-    if wraps:
-        words = [width(w) for text in [header, *cells] for w in text.split()]
-        return max([min(natural, COMFORT_EMS * size), *words]), natural
+    if wraps:  # a word longer than is comfortable is split across lines
+        comfort = COMFORT_EMS * size
+        words = [min(width(w), comfort) for text in [header, *cells] for w in text.split()]
+        return max([min(natural, comfort), *words]), natural
     return max([*(width(c) for c in cells), *(width(w) for w in header.split())],
                default=2 * PADDING), natural
 

@@ -93,7 +93,8 @@ def test_the_database_password_is_put_into_a_postgresql_url_that_names_none(monk
     assert given.db_url == "postgresql+psycopg://returns:p%40ss%3Aword@db.internal/statreturns"
     named = Settings(database_url="postgresql+psycopg://returns:own@db.internal/statreturns")
     assert named.db_url == "postgresql+psycopg://returns:own@db.internal/statreturns"
-    assert Settings(home=Path("/srv/x")).db_url == "sqlite:////srv/x/var/statreturns.db"
+    assert Settings(home=Path("/srv/x"), database_url="").db_url == \
+        "sqlite:////srv/x/var/statreturns.db"
 
 
 @pytest.mark.usefixtures("harness")

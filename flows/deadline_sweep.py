@@ -31,7 +31,6 @@ from sqlmodel import select
 from flows.skeleton import RunRefused, prepare, source_paths
 from statreturns import calendar, registry
 from statreturns.alerts import OVERDUE_EVENT
-from statreturns.settings import get_settings
 from statreturns.store.db import session
 from statreturns.store.models import Run, SourceFile, SweepAction
 from tasks.collect import sha256_of
@@ -65,12 +64,19 @@ def _runs(authority: str, return_id: str, period: str) -> list[Run]:
 
 
 def _from_the_inbox(run: Run) -> bool:
-    """Whether the run read its sources from the inbox (not files given with --input)."""
-    inbox = get_settings().inbox.resolve()
+    """Whether the run read the sources the inbox holds for its period (not files given
+    with --input, which lie elsewhere in the inbox)."""
+    declaration = registry.get(run.return_id).DECLARATION
+    try:
+        found = source_paths(declaration, prepare(declaration, run.period, run.authority),
+                             None)
+    except RunRefused:
+        return False
+    expected = {p.resolve() for paths in found.values() for p in paths}
     with session() as s:
         paths = [Path(f.path) for f in s.exec(select(SourceFile).where(
             SourceFile.run_id == run.id))]
-    return all(p.resolve().is_relative_to(inbox) for p in paths)
+    return all(p.resolve() in expected for p in paths)
 
 
 def action_for(line: calendar.Line, today: date, authority: str) -> tuple[str, str] | None:

@@ -149,7 +149,8 @@ def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dic
     stage, final = "collecting", None
     try:
         gathered = [collect(source, paths[source.name], settings.archive, ctx,
-                            folder=inbox_folder(settings.inbox, declaration.id, ctx) / source.name)
+                            folder=inbox_folder(settings.inbox, declaration.id, ctx) / source.name,
+                            within=settings.inbox / authority)
                     for source in declaration.sources]
         for got in gathered:
             collected += got.files

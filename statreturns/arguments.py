@@ -69,8 +69,11 @@ def inbox_file(value: str, inbox: Path, folder: Path) -> Path:
     check_text("a file argument", value, MAX_PATH)
     if not value.strip():
         raise ArgumentRefused("a file argument is empty")
-    given = Path(value).expanduser()
-    path = (given if given.is_absolute() else folder / given).resolve()
+    try:
+        given = Path(value).expanduser()
+        path = (given if given.is_absolute() else folder / given).resolve()
+    except (RuntimeError, OSError):  # an unknown ~user, a loop of links
+        raise ArgumentRefused(f"{shown(value)} cannot be followed to a file") from None
     root = inbox.resolve()
     if not path.is_relative_to(root):
         raise ArgumentRefused(

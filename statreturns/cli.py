@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Column, Table
+from sqlalchemy.engine import make_url
 
 from statreturns import authorities, heartbeats, registry
 from statreturns.arguments import shown
@@ -366,8 +367,9 @@ def demo(
                               reason="demo")
         results.append((rid, period, code))
     console.print()
+    store = make_url(get_settings().db_url).render_as_string(hide_password=True)
     console.print(f"Outputs are under {get_settings().outputs}/{authority}/; "
-                  f"the store is {get_settings().db_url}")
+                  f"the store is {store}")
     console.print("See them with: statreturns status")
     if any(code for *_, code in results):
         raise typer.Exit(1)

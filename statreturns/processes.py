@@ -21,15 +21,24 @@ def _started(pid: int) -> str | None:
     return None if state in ("Z", "X") else fields[18]
 
 
+def _machine() -> str:
+    """This host, and the set of process numbers it sees (containers sharing a host name
+    may each number their processes afresh)."""
+    try:
+        return f"{socket.gethostname()}+{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return socket.gethostname()
+
+
 def this_process() -> str:
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_started(pid) or ''}"
+    return f"{_machine()}:{pid}:{_started(pid) or ''}"
 
 
 def alive(process: str) -> bool | None:
     """Whether the process named is still running; None when it ran on another machine."""
     host, pid, start = ([""] * 3 + process.split(":"))[-3:]
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != _machine() or not pid.isdigit():
         return None
     try:
         os.kill(int(pid), 0)

@@ -102,10 +102,13 @@ class Gathered:
         return {c.path.name: c.letters for c in self.files}
 
 
-def _collect_file(source: Source, path: Path, archive_root: Path) -> Collected:
+def _collect_file(source: Source, path: Path, archive_root: Path,
+                  within: Path | None) -> Collected:
     # A link is not followed: it could name any file the run may read, wherever it is.
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        what = "a link to another file" if path.is_symlink() else "not a file"
+    outside = within is not None and not path.resolve().is_relative_to(within.resolve())
+    if path.is_symlink() or outside or (path.exists() and not path.is_file()):
+        what = "a link to another file" if path.is_symlink() else \
+            "reached through a link to outside the inbox" if outside else "not a file"
         refused = Check(
             suite=source.suite, code="FILE-UNREADABLE", expectation_type="file",
             severity="error", success=False, location=path.name,
@@ -136,10 +139,12 @@ def _stacked(files: list[Collected]) -> pd.DataFrame | None:
 
 @task(name="collect", cache_policy=NO_CACHE, task_run_name="collect {source.name}")
 def collect(source: Source, paths: list[Path], archive_root: Path, ctx: Context,
-            folder: Path | None = None) -> Gathered:
+            folder: Path | None = None, within: Path | None = None) -> Gathered:
     """Fingerprint, archive and read a source's files, then stack their rows and add the
-    helper columns its rules need. `folder` is where a many-file source was looked for."""
-    files = [_collect_file(source, p, archive_root) for p in paths]
+    helper columns its rules need. `folder` is where a many-file source was looked for;
+    a file that is not in `within` (the authority's inbox) once links are followed is not
+    read."""
+    files = [_collect_file(source, p, archive_root, within) for p in paths]
     checks = [check for c in files for check in c.checks]
     if not files:
         checks.append(Check(

@@ -9,8 +9,6 @@ Every run starts by recovering such runs, so a rerun after a crash finds things 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 from datetime import UTC, datetime
 
@@ -48,29 +46,32 @@ def _crashed(run: Run) -> bool:
     return not running
 
 
-def _claim(run: Run) -> bool:
-    """Mark the run crashed, unless another process has just done so."""
-    values = {"process": None, "finished_at": datetime.now(UTC)}
-    if run.status == "running":
-        values |= {"status": "crashed", "verdict": None, "message": CRASHED, "version": None}
+def _claim(run: Run) -> Run | None:
+    """The run as it is now, once this process has taken it from its dead process; None
+    when it has just ended after all, or another process took it first."""
     with session() as s:
-        done = s.exec(update(Run).where(Run.id == run.id, Run.process == run.process)
-                      .values(**values))
+        taken = s.exec(update(Run).where(Run.id == run.id, Run.process == run.process)
+                       .values(process=None))
         s.commit()
-        return done.rowcount == 1
+        return s.get(Run, run.id, populate_existing=True) if taken.rowcount == 1 else None
 
 
-def _put_aside(run: Run) -> None:
-    """A version folder moved into place but never recorded: out of the outputs, kept."""
+def _mark_crashed(run: Run) -> None:
+    """A run that died before it was recorded: crashed, its version folder (if it reached
+    outputs/) put aside, and only then its version number given back."""
     settings = get_settings()
-    if run.status != "running" or run.version is None:
-        return
-    folder = version_folder(settings.outputs, run.authority, run.return_id, run.period,
-                            run.version)
-    aside = settings.var / "crashed" / f"run-{run.id}"
-    aside.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileNotFoundError):  # never moved into place, or put aside
-        os.replace(folder, aside)
+    if run.version is not None:
+        folder = version_folder(settings.outputs, run.authority, run.return_id, run.period,
+                                run.version)
+        if folder.exists():
+            aside = settings.var / "crashed" / f"run-{run.id}"
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(folder, aside)  # outputs/ may be on another file system
+    with session() as s:
+        s.exec(update(Run).where(Run.id == run.id).values(
+            status="crashed", verdict=None, message=CRASHED, version=None,
+            finished_at=datetime.now(UTC)))
+        s.commit()
 
 
 def _crash_in_prefect(flow_run_id: str | None) -> None:
@@ -99,15 +100,19 @@ def recover_crashed() -> list[int]:
     """Find runs whose process died, mark them crashed; the ids of the runs recovered."""
     with session() as s:
         suspects = s.exec(select(Run).where(Run.process.is_not(None))).all()
-    recovered = []
-    for run in suspects:
-        if _crashed(run):
-            _put_aside(run)
-            if _claim(run):
-                _crash_in_prefect(run.flow_run_id)
-                recovered.append(run.id)
-                get_run_logger().warning(
-                    "run %s (%s %s %s) had crashed: marked crashed, outputs it had not "
-                    "recorded put aside", run.id, run.return_id, run.authority, run.period)
+    recovered, logger = [], get_run_logger()
+    for suspect in suspects:
+        try:
+            if not _crashed(suspect) or (run := _claim(suspect)) is None:
+                continue
+            if run.status == "running":
+                _mark_crashed(run)
+            _crash_in_prefect(run.flow_run_id)
+        except Exception as exc:  # noqa: BLE001  one run's trouble must not stop every run
+            logger.error("run %s could not be recovered (%s)", suspect.id, type(exc).__name__)
+            continue
+        recovered.append(run.id)
+        logger.warning("run %s (%s %s %s) had crashed: marked crashed, outputs it had not "
+                       "recorded put aside", run.id, run.return_id, run.authority, run.period)
     _clear_staging()
     return recovered

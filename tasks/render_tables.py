@@ -62,7 +62,8 @@ def spreadsheet_text(value: object) -> object:
     # writer quotes the line ends it writes, line feeds): written as a line feed instead.
     # Control characters a workbook cannot hold (it would not be written) are left out.
     text = ILLEGAL_CHARACTERS_RE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-    return TEXT_MARK + text if value.startswith(FORMULA_STARTS) else text
+    return TEXT_MARK + text if value.startswith(FORMULA_STARTS) or \
+        text.startswith(FORMULA_STARTS) else text
 
 
 def spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:

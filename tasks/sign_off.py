@@ -61,16 +61,21 @@ def _checked(kind: str, value: str, limit: int, lines: bool = False) -> str:
         raise SignOffRefused(str(exc)) from None
 
 
-def explain(run: Run, code: str, text: str, author: str) -> int:
-    """Record an explanation of every failed query `code` of this version; how many."""
-    text = _checked("an explanation", text, MAX_TEXT, lines=True)
-    author = _checked("the name", author, MAX_NAME)
-    if not text or not author:
-        raise SignOffRefused("an explanation needs its text and its author")
+def _explanation(code: str, text: str) -> str:
+    """The explanation's text, once it and the rule's code are found acceptable."""
     try:
         check_code(code)
     except ArgumentRefused as exc:
         raise SignOffRefused(str(exc)) from None
+    return _checked("an explanation", text, MAX_TEXT, lines=True)
+
+
+def explain(run: Run, code: str, text: str, author: str) -> int:
+    """Record an explanation of every failed query `code` of this version; how many."""
+    text = _explanation(code, text)
+    author = _checked("the name", author, MAX_NAME)
+    if not text or not author:
+        raise SignOffRefused("an explanation needs its text and its author")
     queries = [q for q in failed_queries(run) if q.code == code]
     if not queries:
         raise SignOffRefused(f"version {run.version} has no failed query {code}")
@@ -93,6 +98,8 @@ def decide(run: Run, decision: str, approver: str, comment: str = "",
     comment = _checked("the comment", comment, MAX_TEXT, lines=True)
     if decision not in ("approve", "reject") or not approver:
         raise SignOffRefused("a decision is approve or reject, with the name of who takes it")
+    for code, text in (explanations or {}).items():  # all found acceptable before any is kept
+        _explanation(code, text)
     made = good_versions(run.authority, run.return_id, run.period)
     if run.status != "produced" or not made or made[-1].id != run.id:
         raise SignOffRefused(f"version {run.version} is not the latest version made")

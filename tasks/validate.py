@@ -174,16 +174,16 @@ def run_suite(
             severity=meta["severity"], success=success, message=message,
             column=", ".join(columns) or None, unexpected_count=count, sample=sample,
             location=locate(columns, index, count) if not success else "",
-            rows_key="" if success else _rows_key(frame, index, res)))
+            rows_key="" if success else _rows_key(frame, index, res, personal)))
     return checks
 
 
-def _rows_key(frame: pd.DataFrame, index: list, res: dict) -> str:
-    """A hash of what the flagged rows hold (every column but where the rows sit in which
-    file), so that an explanation follows the rows, not their positions, and is asked for
-    again when anything in them changes. Personal data goes into the hash only among all
-    the row's other values: none can be read back from it."""
-    content = [[_show(v) for c, v in frame.loc[i].items() if c not in (FILE, ROW)]
+def _rows_key(frame: pd.DataFrame, index: list, res: dict, personal: set[str]) -> str:
+    """A hash of what the flagged rows hold (every column but personal data, which a hash
+    would let be guessed, and where the rows sit in which file), so that an explanation
+    follows the rows, not their positions."""
+    content = [[_show(v) for c, v in frame.loc[i].items()
+                if c not in (FILE, ROW) and c not in personal]
                for i in index if i in frame.index]
     text = json.dumps([content, int(res.get("unexpected_count") or 0),
                        _show(res.get("observed_value"))], default=str)

@@ -4,7 +4,7 @@ before anything runs: traversal, paths outside the inbox, control characters, lo
 import os
 
 import pytest
-from conftest import PERIOD
+from conftest import PERIOD, breach, write_log
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -14,7 +14,7 @@ from statreturns.arguments import ArgumentRefused, check_text, inbox_file, shown
 from statreturns.cli import app
 from statreturns.settings import get_settings
 from statreturns.store.db import session
-from statreturns.store.models import Run
+from statreturns.store.models import QualityResult, Run
 
 ESC = "\x1b[31m"
 
@@ -66,7 +66,7 @@ def test_a_reason_with_control_characters_or_too_long_is_refused(reason):
     assert "the reason" in out
 
 
-def test_a_file_outside_the_inbox_is_refused(tmp_path_factory):
+def test_a_file_outside_the_inbox_is_refused():
     outside = get_settings().var / "elsewhere.csv"
     outside.write_text("breach_id\n")
     out = refused("run", "pspo-breaches", "--period", PERIOD, "--input", str(outside))
@@ -135,3 +135,22 @@ def test_deployment_parameters_are_refused_on_record_before_anything_is_read(par
     assert (run.status, run.version, run.input_fingerprint) == ("refused", None, None)
     assert len(run.authority) <= 40 and run.authority.isprintable()
     assert "x" * 100 not in run.message
+
+
+@pytest.mark.usefixtures("harness")
+def test_a_period_folder_linked_to_one_outside_the_inbox_is_not_read():
+    outside = get_settings().var / "outside-the-inbox"
+    write_log(outside / "enforcement-log.csv", [breach()])
+    period = inbox() / "demo" / "pspo-breaches" / "R12-2026-05"
+    period.parent.mkdir(parents=True, exist_ok=True)
+    period.symlink_to(outside, target_is_directory=True)
+    summary = pspo_breaches(period="R12-2026-05", authority="demo")
+    assert summary["status"] == "blocked"
+    with session() as s:
+        [refused] = [r for r in s.exec(select(QualityResult).where(
+            QualityResult.run_id == summary["run_id"])) if not r.success]
+    assert refused.code == "FILE-UNREADABLE"
+    assert "reached through a link to outside the inbox" in refused.message
+    assert not list(get_settings().archive.rglob("*.csv")) or all(
+        p.read_bytes() != (outside / "enforcement-log.csv").read_bytes()
+        for p in get_settings().archive.rglob("*.csv"))

@@ -154,3 +154,25 @@ def test_a_run_on_another_machine_is_crashed_once_prefect_has_ended_its_flow_run
     with session() as s:
         found = {r.flow_run_id: (r.status, r.process) for r in s.exec(select(Run))}
     assert found == {"ended": ("crashed", None), "going": ("running", "elsewhere:123:456")}
+
+
+def test_a_run_that_ends_as_it_is_being_recovered_keeps_its_version(own_home, monkeypatch):
+    from datetime import UTC, datetime
+
+    import tasks.recover as recover
+
+    with session() as s:
+        ended = Run(authority="demo", return_id="pspo-breaches", period=PERIOD, version=1,
+                    status="produced", started_at=datetime.now(UTC), process=None)
+        s.add(ended)
+        s.commit()
+        s.refresh(ended)
+    folder = own_home / "outputs" / "demo" / "pspo-breaches" / PERIOD / "v1"
+    folder.mkdir(parents=True)
+    # As it was read a moment before it ended: running, its process now gone.
+    seen = Run(**{**ended.model_dump(), "status": "running", "process": "gone:1:1"})
+    monkeypatch.setattr(recover, "_crashed", lambda run: True)
+    assert recover._claim(seen) is None
+    with session() as s:
+        assert (s.get(Run, ended.id).status, s.get(Run, ended.id).version) == ("produced", 1)
+    assert folder.is_dir()

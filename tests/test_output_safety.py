@@ -238,7 +238,11 @@ def test_a_hostile_board_pdf_is_the_same_every_time(tmp_path):
 
 
 def test_control_characters_a_workbook_cannot_hold_are_left_out(tmp_path):
-    table = pd.DataFrame({"Ward": ["As\x0bton", "\x00=1"], "n": [1, 2]})
+    table = pd.DataFrame({"Ward": ["As\x0bton", "\x00=1", "\x01=HYPERLINK(1)", "\x0b+1"],
+                          "n": [1, 2, 3, 4]})
     write_xlsx([("t", "Title\x07", table)], tmp_path / "t.xlsx", datetime(2026, 1, 1), [])
     ws = load_workbook(tmp_path / "t.xlsx").worksheets[0]
-    assert [c.value for c in ws["A"]] == ["Title", None, "Ward", "Aston", "'=1"]
+    assert [c.value for c in ws["A"]] == ["Title", None, "Ward", "Aston", "'=1",
+                                          "'=HYPERLINK(1)", "'+1"]
+    write_csv(table, tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text() == "Ward,n\nAston,1\n'=1,2\n'=HYPERLINK(1),3\n'+1,4\n"

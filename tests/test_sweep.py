@@ -117,7 +117,7 @@ def test_a_version_made_from_files_given_by_hand_is_not_rerun_from_the_inbox(hom
     with session() as s:
         run = s.exec(Run.__table__.select()).first()
         s.add(SourceFile(run_id=run.id, source="enforcement-log", sha256="0" * 64,
-                         path=str(home / "corrected" / "enforcement-log.csv")))
+                         path=str(home / "var" / "inbox" / "demo" / "corrected.csv")))
         s.commit()
     line = next(x for x in calendar.board("demo", DAY) if x.due.return_id == "pspo-breaches")
     assert sweep.action_for(line, DAY, "demo") is None

@@ -79,7 +79,7 @@ def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_cha
     assert decide(v2, "approve", "B. Manager", "explained") == "approved"
 
     # A rerun that changes the queried row itself: asked for again.
-    changed = [*other[:2], breach(breach_id="V3", ward="Erdington", place="Sutton Road"),
+    changed = [*other[:2], breach(breach_id="V3", ward="Sutton Trinity", place="Six Ways"),
                other[3]]
     v3 = the_run(run(tmp_path, changed, "R12-2026-08"))
     assert [q.code for q in open_queries(v3)] == ["PSPO-017"]

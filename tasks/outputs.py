@@ -23,7 +23,7 @@ def version_folder(outputs: Path, authority: str, return_id: str, period: str,
     return outputs / authority / return_id / period.replace("/", "-") / f"v{version}"
 
 
-def staging_folder(final: Path) -> Path:
+def staging_folder() -> Path:
     """A new folder outside `outputs/` to write a version into; named by the process that
     writes it, so that one left by a process that died is cleared (`tasks.recover`)."""
     name = f"{this_process().replace(':', '@')}~{uuid.uuid4().hex}"

@@ -264,8 +264,9 @@ def _read_workbook(path: Path, notes: list[str], expected: list[str]) -> pd.Data
             chosen = next((s for s in sheets if set(expected) <= {
                 normalise_header(_cell_text(v)) for v in _first_row(s)}), sheets[0])
             if chosen is not sheets[0]:
-                notes.append(f"read the sheet '{chosen.title}': the first sheet, "
-                             f"'{sheets[0].title}', does not have the columns")
+                # Sheet names are the sender's words: counted, never quoted.
+                notes.append(f"read sheet {sheets.index(chosen) + 1} of {len(sheets)}: the "
+                             "first sheet does not have the columns")
             raw = _sheet_frame(chosen, notes)
         finally:
             book.close()
@@ -326,7 +327,7 @@ def _trimmed(cells: list[str]) -> list[str]:
 
 
 def _unique(names: list[str]) -> list[str]:
-    """Header names made unique as the text reader makes them: a second 'ward' is 'ward.1'."""
+    """Header names made unique as the text reader makes them: a second 'name' is 'name.1'."""
     seen: dict[str, int] = {}
     unique = []
     for name in names:
@@ -411,7 +412,8 @@ SAMPLE_CHARS = 40
 """A value quoted back in a sample is cut to this: a cell may hold megabytes."""
 
 
-def _shortened(value: str) -> str:
+def shortened(value: str) -> str:
+    """A value as a sample may quote it: long ones cut short, their length said."""
     return value if len(value) <= SAMPLE_CHARS else f"{value[:SAMPLE_CHARS]}... " \
         f"({len(value):,} characters)"
 
@@ -436,7 +438,11 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         loaded.checks.append(_file_check(source, "FILE-EMPTY", False, f"{label} is empty."))
         return loaded
     except Exception as exc:  # whatever the reader met, the file is unreadable: say so
-        reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        # Only our own reasons and the CSV parser's (which name lines, never cells) are
+        # quoted: another reader's error may quote a cell's value.
+        told = isinstance(exc, Unreadable | pd.errors.ParserError) and str(exc).strip()
+        reason = str(exc).strip().splitlines()[0][:200] if told else \
+            f"the reader stopped ({type(exc).__name__})"
         row = exc.row if isinstance(exc, Unreadable) else None
         kind = path.suffix.lstrip(".").upper() or "data"
         loaded.checks.append(_file_check(
@@ -460,7 +466,7 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         named = [c for c in extra if not re.fullmatch(r"unnamed_\d+", c)]
         hint = ""
         if len(sheets) > 1:
-            hint = f" No sheet of the workbook ({', '.join(sheets)}) has them all."
+            hint = f" None of the workbook's {len(sheets)} sheets has them all."
         elif len(raw.columns) == 1:
             hint = " The header is one column: is the file separated by another character?"
         elif unnamed and not named:
@@ -505,7 +511,7 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         rows = [spreadsheet_row(i) for i in bad[bad].index[:10]]
         letter = loaded.letters[column.name]
         sample = REDACTED if column.personal else ", ".join(
-            _shortened(v) for v in text[bad].head(5).astype(str))
+            shortened(v) for v in text[bad].head(5).astype(str))
         loaded.checks.append(Check(
             suite=source.suite, code="FILE-TYPE", expectation_type="value type",
             severity="error", success=count == 0, column=column.name,

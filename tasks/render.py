@@ -70,7 +70,7 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
            checks: list[Check], collected: list[Collected], *, authority_name: str,
            version: int, verdict: str, final: Path, since: Since | None = None) -> Rendered:
     """Write every output into a staging folder, then move it into place as `final`."""
-    staging = staging_folder(final)
+    staging = staging_folder()
     try:
         kinds = _write_all(staging, declaration, ctx, tables, checks, collected,
                            authority_name, version, verdict, since)

@@ -27,7 +27,7 @@ from statreturns.declaration import Context, ReturnDeclaration
 from statreturns.quality import REDACTED, SEVERITIES, Check, describe_rows
 from statreturns.settings import get_settings
 from tasks.collect import FILE, ROW, Gathered
-from tasks.read import spreadsheet_row
+from tasks.read import shortened, spreadsheet_row
 
 
 class SuiteError(ValueError):
@@ -84,11 +84,7 @@ def _sample(frame: pd.DataFrame, r, columns: list[str], personal: set[str]) -> s
     observed = res.get("observed_value")
     if not values and observed is not None and not isinstance(observed, list | dict):
         values = [f"found {_show(observed)}"]
-    return ", ".join(_short(v) for v in list(dict.fromkeys(values))[:5])
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+    return ", ".join(shortened(v) for v in list(dict.fromkeys(values))[:5])
 
 
 def _blank(value: object) -> bool:

@@ -27,7 +27,7 @@ def package(tmp_path) -> Path:
     """A read-only version folder, made the way the flows make one."""
     final = tmp_path / "outputs" / "demo" / "pspo-breaches" / "R12-2026-10" / "v3"
     final.parent.mkdir(parents=True)
-    staging = staging_folder(final)
+    staging = staging_folder()
     for name, data in FILES.items():
         (staging / name).write_bytes(data)
     write_manifest(staging, {"authority": "demo", "return": "pspo-breaches", "version": 3})

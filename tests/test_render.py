@@ -120,11 +120,11 @@ def test_the_changes_annex_says_when_nothing_changed_and_cuts_a_long_list(pspo, 
 
 def test_a_version_folder_is_never_overwritten(tmp_path):
     final = tmp_path / "v1"
-    staging = staging_folder(final)
+    staging = staging_folder()
     (staging / "a.csv").write_text("x\n")
     move_into_place(staging, final)
     assert (final / "a.csv").read_text() == "x\n"
-    again = staging_folder(final)
+    again = staging_folder()
     (again / "a.csv").write_text("y\n")
     with pytest.raises(OutputsExist):
         move_into_place(again, final)

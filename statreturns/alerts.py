@@ -1,6 +1,7 @@
 """Alerts the ops team receives: Prefect automations that post to a webhook (a Teams or
-Slack incoming webhook, say) when a run fails or crashes, a return is blocked by its data,
-or a return is overdue. `statreturns ops install-automations` creates or replaces them."""
+Slack incoming webhook, say) when a run of a return or of the sweep fails or crashes, a
+return is blocked by its data, or a return is overdue. Runs of other flows on a shared
+server do not alert. `statreturns ops install-automations` creates or replaces them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from prefect.automations import Automation, EventTrigger
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 from prefect.events.actions import SendNotification
+
+from statreturns import registry
 
 BLOCK = "statreturns-alerts"
 OVERDUE_EVENT = "statreturns.return.overdue"
@@ -29,6 +32,14 @@ ALERTS = {
 }
 
 
+def our_flows() -> list[str]:
+    """The names of the flows whose runs alert: every return's and the sweep's."""
+    from flows.deadline_sweep import deadline_sweep
+
+    return sorted({registry.flow_of(rid).name for rid in registry.modules()}
+                  | {deadline_sweep.name})
+
+
 def install(webhook_url: str) -> list[str]:
     """Save the webhook block and (re)create every alert; the names of the alerts."""
     block = CustomWebhookNotificationBlock(  # the URL is kept as a secret in the block
@@ -37,14 +48,17 @@ def install(webhook_url: str) -> list[str]:
         json_data={"text": "{{subject}}\n{{body}}", "subject": "{{subject}}",
                    "body": "{{body}}"})
     block_id = block.save(BLOCK, overwrite=True)
+    ours = {"prefect.resource.role": "flow", "prefect.resource.name": our_flows()}
     with get_client(sync_client=True) as client:
         for name, (events, resource, subject, body) in ALERTS.items():
             for old in client.read_automations_by_name(name):
                 client.delete_automation(old.id)
             Automation(
                 name=name, description=subject,
-                trigger=EventTrigger(expect=events, match={"prefect.resource.id": resource},
-                                     posture="Reactive", threshold=1),
+                trigger=EventTrigger(
+                    expect=events, match={"prefect.resource.id": resource},
+                    match_related=ours if resource.startswith("prefect.flow-run") else {},
+                    posture="Reactive", threshold=1),
                 actions=[SendNotification(block_document_id=block_id, subject=subject,
                                           body=body)],
             ).create()

@@ -5,6 +5,8 @@ second pass of ``make test``) it is a new database on the local PostgreSQL inste
 """
 
 import os
+import shutil
+import subprocess
 import tempfile
 import uuid
 from pathlib import Path
@@ -132,6 +134,16 @@ def write_log(path: Path, rows: list[dict], **to_csv) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows, columns=HEADER).to_csv(path, index=False, **to_csv)
     return path
+
+
+def pdf_text(path: Path, layout: bool = True) -> str:
+    """A PDF's text, read by poppler's pdftotext (`make test` installs poppler-utils where it
+    can: as root, with apt)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (Debian's poppler-utils) is not installed: run make test as "
+                    "root, or install it, to read the PDF's text")
+    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
 
 
 def by_code(checks) -> dict:

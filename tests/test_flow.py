@@ -2,12 +2,11 @@
 
 import asyncio
 import json
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PERIOD, breach, write_log
+from conftest import PERIOD, breach, pdf_text, write_log
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -285,8 +284,6 @@ def test_personal_data_is_not_in_any_output(demo_run, ctx):
     text = " ".join(p.read_text(errors="ignore") for p in folder.glob("*.[cj]s*"))
     with zipfile.ZipFile(next(folder.glob("*.xlsx"))) as xlsx:
         text += " ".join(xlsx.read(n).decode() for n in xlsx.namelist())
-    pdf = next(folder.glob("*.pdf"))  # pdftotext: poppler-utils, which .ci/run installs
-    text += subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
-                           check=True).stdout
+    text += pdf_text(next(folder.glob("*.pdf")), layout=False)
     assert "City Centre" in text
     assert not [n for n in names if n in text]

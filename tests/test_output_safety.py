@@ -5,13 +5,12 @@ import csv
 import dataclasses
 import json
 import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-import pytest
+from conftest import pdf_text
 from openpyxl import load_workbook
 from test_render import prepared  # noqa: F401  (the rendered demo return's inputs)
 
@@ -201,11 +200,7 @@ def _hostile_report() -> BoardReport:
 
 def _pdf_text(path: Path) -> str:
     """The PDF's text in reading order, each run of white space made one space."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (poppler-utils) is not installed: the PDF's text cannot be read")
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    return " ".join(out.split())
+    return " ".join(pdf_text(path, layout=False).split())
 
 
 def test_markup_in_the_board_pdf_text_is_shown_as_it_is(tmp_path):

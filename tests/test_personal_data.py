@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import breach
+from conftest import breach, pdf_text
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.orchestration import get_client
@@ -331,9 +330,8 @@ def store_texts() -> dict[str, str]:
 
 def file_text(path: Path) -> str:
     """A file as text: a PDF's text, a workbook's every cell, anything else as it is."""
-    if path.suffix == ".pdf":  # pdftotext: poppler-utils, which .ci/run installs
-        return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                              text=True, check=True).stdout
+    if path.suffix == ".pdf":
+        return pdf_text(path)
     if path.suffix == ".xlsx":
         book = openpyxl.load_workbook(path, read_only=True)
         return "\n".join(" | ".join("" if v is None else str(v) for v in row)

@@ -1,10 +1,10 @@
 """Rendering: the same inputs give the same bytes; a version's folder appears whole, once."""
 
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
+from conftest import pdf_text
 
 from flows.demo_data.pspo_breaches import generate
 from statreturns.quality import verdict
@@ -46,8 +46,7 @@ def test_same_inputs_give_byte_identical_outputs(pspo, ctx, prepared):
 
 def test_the_board_pdf_says_what_it_is(pspo, ctx, prepared):
     rendered = _render(pspo, ctx, prepared, prepared[0] / "c" / "v3")
-    text = subprocess.run(["pdftotext", "-layout", str(rendered.files["pdf"][0]), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = pdf_text(rendered.files["pdf"][0])
     assert "PSPO breach counts" in text and "Demo City Council" in text
     assert "Version 3" in text and "31 October 2026" in text
     assert "Produced with queries" in text
@@ -68,11 +67,6 @@ def _board_pdf(pspo, ctx, prepared, path: Path, **changes) -> Path:
     return path
 
 
-def _text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
-
-
 CHANGES = [Change("by_ward", "Ladywood", "Total", "41", "42"),
            Change("by_ward", "Aston", "(row)", "", "added"),
            Change("trend", "2026-09", "City Centre", "[c]", "7"),
@@ -89,7 +83,7 @@ def test_the_board_pdf_ends_with_what_changed(pspo, ctx, prepared):
     second = _board_pdf(pspo, ctx, prepared, folder / "b.pdf", changes=list(CHANGES),
                         previous_version=2, quality_changes=dict(turned))
     assert first.read_bytes() == second.read_bytes()
-    text = _text(first)
+    text = pdf_text(first)
     annex = text[text.index("What changed since version 2"):]
     assert "Data-quality annex" not in annex  # the last annex
     assert "Rules newly failing: PSPO-015." in annex
@@ -105,15 +99,15 @@ def test_the_changes_annex_says_when_nothing_changed_and_cuts_a_long_list(pspo, 
                                                                           prepared):
     folder = prepared[0] / "few-and-many"
     folder.mkdir()
-    plain = _text(_board_pdf(pspo, ctx, prepared, folder / "first.pdf"))
+    plain = pdf_text(_board_pdf(pspo, ctx, prepared, folder / "first.pdf"))
     assert "What changed" not in plain
-    none = _text(_board_pdf(pspo, ctx, prepared, folder / "none.pdf", changes=[],
-                            previous_version=2))
+    none = pdf_text(_board_pdf(pspo, ctx, prepared, folder / "none.pdf", changes=[],
+                               previous_version=2))
     assert "What changed since version 2" in none and "No figure changed." in none
     many = [Change("by_ward", f"Ward {i}", "Total", str(i), str(i + 1))
             for i in range(CHANGES_SHOWN + 5)]
-    text = _text(_board_pdf(pspo, ctx, prepared, folder / "many.pdf", changes=many,
-                            previous_version=2))
+    text = pdf_text(_board_pdf(pspo, ctx, prepared, folder / "many.pdf", changes=many,
+                               previous_version=2))
     assert f"Ward {CHANGES_SHOWN - 1} " in text and f"Ward {CHANGES_SHOWN} " not in text
     assert "5 more changes are not shown here" in text
 

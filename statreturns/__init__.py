@@ -3,12 +3,14 @@
 import os
 from pathlib import Path
 
-# Telemetry off before Prefect or Great Expectations is imported: with no internet the
-# attempts only cost seconds.
+# Set before Prefect or Great Expectations is imported. Telemetry off: with no internet the
+# attempts only cost seconds. The temporary Prefect server a command starts for itself may
+# take more than Prefect's 20 s on a machine's first run (a new database, nothing cached).
 for _name, _value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(_name, _value)
 

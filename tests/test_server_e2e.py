@@ -234,7 +234,10 @@ def test_a_return_the_sweep_starts_without_its_data_is_blocked_and_alerted(produ
         ("savings-tracker", "2026-10", "blocked"), ("prevent-benchmarks", "2025/26", "blocked")}
 
 
-def test_other_flows_failing_on_the_same_server_do_not_alert(swept):
+def test_other_flows_failing_on_the_same_server_do_not_alert(product, swept):
+    query = {"flows": {"name": {"any_": ["someone-elses-flow"]}}}
+    [other] = api_call("POST", f"{product['api']}/flow_runs/filter", json=query)
+    assert other["state"]["type"] == "FAILED", other["state"]
     assert _alerts(swept, "ended Blocked"), "the sweep's alerts never came"  # they came later
     assert not [r for r in swept if "someone-elses-flow" in r.get("text", "")], swept
 

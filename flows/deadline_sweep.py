@@ -28,9 +28,9 @@ from prefect.events import emit_event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from flows import registry
 from flows.skeleton import RunRefused, prepare, source_paths
-from statreturns import calendar, registry
-from statreturns.alerts import OVERDUE_EVENT
+from statreturns import calendar
 from statreturns.store.db import session
 from statreturns.store.models import Run, SourceFile, SweepAction
 from tasks.collect import sha256_of
@@ -39,6 +39,8 @@ from tasks.recover import recover_crashed
 from tasks.versions import good_versions
 
 LONDON = ZoneInfo("Europe/London")
+OVERDUE_EVENT = "statreturns.return.overdue"
+"""The event the sweep emits for a return past its deadline; an alert listens for it."""
 
 
 def board_key(authority: str) -> str:
@@ -193,7 +195,7 @@ def deadline_sweep(authority: str = "demo", today: date | None = None) -> dict:
     logger = get_run_logger()
     recover_crashed()
     today = today or datetime.now(LONDON).date()
-    lines = calendar.board(authority, today)
+    lines = calendar.board(registry.declarations(), authority, today)
     done = {"run": [], "rerun": [], "overdue": []}
     for line in lines:
         label = f"{line.due.return_id} {line.due.period}"
@@ -202,7 +204,7 @@ def deadline_sweep(authority: str = "demo", today: date | None = None) -> dict:
         except Exception as exc:  # one return's trouble must not stop the others
             logger.error("%s: the sweep could not act (%s)", label, type(exc).__name__)
     create_markdown_artifact(key=board_key(authority), markdown=board_markdown(
-        authority, calendar.board(authority, today), today),
+        authority, calendar.board(registry.declarations(), authority, today), today),
         description=f"Returns due and overdue, {today.isoformat()}")
     return done
 

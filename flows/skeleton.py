@@ -43,6 +43,9 @@ from tasks.versions import (
     rules_fingerprint,
 )
 
+EXIT_CODES = {"produced": 0, "unchanged": 0, "blocked": 1, "refused": 2, "failed": 3}
+"""A run's exit code on the command line, by its status."""
+
 
 class RunFailed(RuntimeError):
     """A run that met something unexpected; says only what kind and at which stage."""
@@ -266,7 +269,7 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
             inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
             force: bool = False, sign_off: bool = False) -> dict:
         if period is None:  # a scheduled run: the period the calendar has due
-            period = str(period_due(declaration.id, date.today()))
+            period = str(period_due(declaration, date.today()))
         return run_return(declaration, period, authority, inputs, trigger, reason, force,
                           sign_off)
 
@@ -276,11 +279,19 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
                 description=declaration.title, persist_result=False, validate_parameters=True)
 
 
-def run_from_command_line(declaration: ReturnDeclaration) -> None:
-    """``python flows/<return>.py PERIOD [AUTHORITY]``: the CLI's run, without the CLI."""
-    from statreturns.cli import run_and_report
-
+def run_from_command_line(return_flow: Flow) -> None:
+    """``python flows/<return>.py PERIOD [AUTHORITY]``: run from the inbox, say how it went
+    and exit with the command line's code."""
     if len(sys.argv) < 2:
         sys.exit(f"usage: python {sys.argv[0]} PERIOD [AUTHORITY]")
-    args = sys.argv[1:] + ["demo"]
-    sys.exit(run_and_report(declaration.id, args[0], args[1], inputs=[]))
+    period, authority = (sys.argv[1:] + ["demo"])[:2]
+    try:
+        summary = return_flow(period=period, authority=authority)
+    except RunRefused as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CODES["refused"])
+    except RunFailed as exc:
+        print(f"Failed: {exc}", file=sys.stderr)
+        sys.exit(EXIT_CODES["failed"])
+    print(f"{summary['status']}: {summary['outputs_dir'] or summary['message']}")
+    sys.exit(EXIT_CODES[summary["status"]])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from statreturns import registry
 from statreturns.deadlines import add_working_days, deadline
+from statreturns.declaration import ReturnDeclaration
 from statreturns.periods import Period, PeriodType, latest_complete
 from statreturns.settings import PROJECT_ROOT
 
@@ -47,11 +48,11 @@ def first_day() -> date:
     return _calendar()["from"]
 
 
-def period_due(return_id: str, today: date) -> Period:
+def period_due(declaration: ReturnDeclaration, today: date) -> Period:
     """The period a run started without one is for: the latest complete period of the type
     the calendar schedules (else the return's default type)."""
-    entry = entries().get(return_id)
-    kind = entry.period_type if entry else registry.get(return_id).DECLARATION.default_period_type
+    entry = entries().get(declaration.id)
+    kind = entry.period_type if entry else declaration.default_period_type
     return latest_complete(kind, today)
 
 
@@ -64,9 +65,13 @@ def _periods(kind: PeriodType, start: date, end: date) -> list[Period]:
     return sorted(p for p in found if p.end <= end)
 
 
-def due_between(start: date, end: date) -> list[Due]:
+Declarations = Mapping[str, ReturnDeclaration]
+"""The declared returns by id, whose deadline rules the calendar applies."""
+
+
+def due_between(returns: Declarations, start: date, end: date) -> list[Due]:
     """Each return and period whose deadline falls from `start` to `end`, by deadline."""
-    rules = {rid: d.deadline for rid, d in registry.declarations().items()}
+    rules = {rid: d.deadline for rid, d in returns.items()}
     out = []
     for entry in entries().values():
         for period in _periods(entry.period_type, start, end):
@@ -119,16 +124,17 @@ class Line:
     state: str
 
 
-def lines(authority: str, start: date, end: date, today: date) -> list[Line]:
+def lines(returns: Declarations, authority: str, start: date, end: date,
+          today: date) -> list[Line]:
     stands = standing(authority)
     return [Line(d, state(d, stands.get((d.return_id, str(d.period))), today))
-            for d in due_between(start, end)]
+            for d in due_between(returns, start, end)]
 
 
-def board(authority: str, today: date, days: int = 60) -> list[Line]:
+def board(returns: Declarations, authority: str, today: date, days: int = 60) -> list[Line]:
     """What the ops team looks at first: everything overdue (deadlines in the past year,
     from the calendar's first day), then everything due in the next `days` days."""
     since = max(today - timedelta(days=365), first_day())
-    past = [line for line in lines(authority, since, today - timedelta(days=1), today)
+    past = [line for line in lines(returns, authority, since, today - timedelta(days=1), today)
             if line.state == "overdue"]
-    return past + lines(authority, today, today + timedelta(days=days), today)
+    return past + lines(returns, authority, today, today + timedelta(days=days), today)

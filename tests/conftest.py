@@ -171,7 +171,7 @@ def failed_results(summary: dict) -> dict:
 
 def rules_by_suite(return_id: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     """A return's rules from its suites: severity by code, and the codes of each suite."""
-    from statreturns.rules import catalogue
+    from statreturns.app.rules import catalogue
 
     rules = catalogue(return_id)
     suites: dict[str, list[str]] = {}

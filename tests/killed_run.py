@@ -7,7 +7,7 @@ import sys
 
 import flows.skeleton as skeleton
 import tasks.render as render
-from statreturns import registry
+from flows import registry
 
 # Each stage the run passes, by the name the flow calls it under.
 STAGES = {

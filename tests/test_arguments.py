@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from flows.pspo_breaches import pspo_breaches
 from flows.skeleton import RunRefused
+from statreturns.app.cli import app
 from statreturns.arguments import ArgumentRefused, check_text, inbox_file, shown
-from statreturns.cli import app
 from statreturns.settings import get_settings
 from statreturns.store.db import session
 from statreturns.store.models import QualityResult, Run

@@ -2,17 +2,18 @@
 
 from datetime import date
 
+from flows import registry
 from statreturns import calendar
 from statreturns.periods import parse_period
 
 
 def pspo_due(start: date, end: date) -> list[tuple[str, date, date]]:
-    return [(str(d.period), d.deadline, d.planned) for d in calendar.due_between(start, end)
-            if d.return_id == "pspo-breaches"]
+    due = calendar.due_between(registry.declarations(), start, end)
+    return [(str(d.period), d.deadline, d.planned) for d in due if d.return_id == "pspo-breaches"]
 
 
 def test_every_calendar_entry_is_a_declared_return_with_a_period_it_accepts():
-    from statreturns import registry
+    from flows import registry
 
     declared = registry.declarations()
     for rid, entry in calendar.entries().items():

@@ -17,7 +17,7 @@ def command(*args: str) -> subprocess.CompletedProcess:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    return subprocess.run([sys.executable, "-m", "statreturns.cli", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "statreturns.app.cli", *args], env=env,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -9,8 +9,8 @@ from conftest import breach, write_log
 from sqlalchemy import func
 from sqlmodel import select
 
-from statreturns import registry
-from statreturns.cli import _generate
+from flows import registry
+from statreturns.app.cli import _generate
 from statreturns.settings import get_settings
 from statreturns.store.db import session
 from statreturns.store.models import OutputFile, QualityResult, Run, SourceFile, Submission

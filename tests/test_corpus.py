@@ -24,8 +24,9 @@ from corpus.make import make
 from sqlmodel import select
 from typer.testing import CliRunner
 
-from statreturns import authorities, registry
-from statreturns.cli import app
+from flows import registry
+from statreturns import authorities
+from statreturns.app.cli import app
 from statreturns.declaration import Context
 from statreturns.periods import parse_period
 from statreturns.settings import get_settings

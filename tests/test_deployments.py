@@ -5,7 +5,7 @@ from pathlib import Path
 
 import yaml
 
-from statreturns import registry
+from flows import registry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,7 +16,7 @@ def deployments() -> dict[str, dict]:
 
 
 def test_prefect_yaml_is_what_the_returns_and_the_calendar_say():
-    from statreturns.prefect_yaml import PATH, render
+    from statreturns.app.prefect_yaml import PATH, render
 
     assert PATH.read_text() == render(), (
         "prefect.yaml disagrees with the calendar: run `statreturns ops deployments`")
@@ -35,8 +35,8 @@ def test_each_return_is_scheduled_on_the_planned_days_of_its_calendar():
     pspo = deployments()["pspo-breaches"]["schedules"]
     assert [s["timezone"] for s in pspo] == ["Europe/London"]
     days = list(dateutil.rrule.rrulestr(pspo[0]["rrule"], forceset=True))
-    planned = [d.planned for d in calendar.due_between(start, start + timedelta(days=730))
-               if d.return_id == "pspo-breaches"]
+    due = calendar.due_between(registry.declarations(), start, start + timedelta(days=730))
+    planned = [d.planned for d in due if d.return_id == "pspo-breaches"]
     assert [d.date() for d in days] == planned
     assert {(d.hour, d.minute) for d in days} == {(7, 0)}
     assert days[:3] == [datetime(2026, 11, 6, 7), datetime(2026, 12, 7, 7),

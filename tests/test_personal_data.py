@@ -44,7 +44,8 @@ from prefect.client.schemas.filters import (
 )
 from prefect.logging.handlers import APILogWorker
 
-from statreturns import registry, reports
+from flows import registry
+from statreturns import reports
 from statreturns.declaration import NOT_PERSONAL
 from statreturns.settings import get_settings
 from statreturns.store.db import engine

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from statreturns.describe import END, START, returns_markdown
+from statreturns.app.describe import END, START, returns_markdown
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

@@ -102,7 +102,7 @@ def test_the_alerts_keep_the_webhook_as_a_secret_in_their_block():
     from prefect.blocks.notifications import CustomWebhookNotificationBlock
     from prefect.client.orchestration import get_client
 
-    from statreturns.alerts import BLOCK, install
+    from statreturns.app.alerts import BLOCK, install
 
     install(WEBHOOK)
     block = CustomWebhookNotificationBlock.load(BLOCK)

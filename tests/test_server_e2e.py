@@ -21,7 +21,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from statreturns import ops
+from statreturns.app import ops
 from statreturns.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +77,7 @@ def product(tmp_path_factory):
 
 
 def cli(product, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "statreturns.cli", *args], env=product["env"],
+    return subprocess.run([sys.executable, "-m", "statreturns.app.cli", *args], env=product["env"],
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
                           check=True)
 
@@ -192,7 +192,7 @@ failing()
 
 @pytest.fixture(scope="module")
 def swept(product, deployed_run, webhook):
-    subprocess.run([sys.executable, "-m", "statreturns.cli", "ops", "save-secret",
+    subprocess.run([sys.executable, "-m", "statreturns.app.cli", "ops", "save-secret",
                     "alert-webhook-url"], input=webhook + "\n", env=product["env"],
                    cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=True)
     cli(product, "ops", "install-automations")  # the webhook from its Secret block

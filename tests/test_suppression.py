@@ -416,8 +416,8 @@ SUPPRESSING = {  # return -> periods whose demo data are checked
 @pytest.mark.parametrize("return_id", SUPPRESSING)
 def test_no_hidden_cell_of_a_demo_returns_published_tables_can_be_worked_out(return_id,
                                                                                tmp_path):
+    from flows import registry
     from flows.skeleton import prepare
-    from statreturns import registry
     from tasks.collect import collect, files_in
     from tasks.render import published_tables
 

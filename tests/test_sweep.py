@@ -7,6 +7,7 @@ import pytest
 from conftest import breach, write_log
 
 from flows import deadline_sweep as sweep
+from flows import registry
 from statreturns import calendar
 from statreturns.settings import get_settings
 from statreturns.store.db import session
@@ -80,7 +81,8 @@ def test_a_produced_return_is_rerun_only_when_its_inputs_change(home, started):
     current = sweep.inbox_fingerprint("pspo-breaches", "R12-2026-10", "demo")
     assert current and len(current) == 64
     _produced("R12-2026-10", current)
-    line = next(x for x in calendar.board("demo", DAY) if x.due.return_id == "pspo-breaches")
+    line = next(x for x in calendar.board(registry.declarations(), "demo", DAY)
+                if x.due.return_id == "pspo-breaches")
     assert sweep.action_for(line, DAY, "demo") is None
 
     write_log(inbox / "enforcement-log.csv", [breach(), breach(breach_id="B2")])
@@ -99,7 +101,7 @@ def test_nothing_is_started_before_its_planned_day(home, started):
 
 
 def test_the_board_lists_what_the_calendar_command_lists(home, started):
-    lines = calendar.board("demo", DAY)
+    lines = calendar.board(registry.declarations(), "demo", DAY)
     text = sweep.board_markdown("demo", lines, DAY)
     assert "**2 overdue**: pspo-breaches R12-2026-10, savings-tracker 2026-10" in text
     table = [row.split(" | ") for row in text.splitlines() if row.startswith("| 20")]
@@ -119,5 +121,6 @@ def test_a_version_made_from_files_given_by_hand_is_not_rerun_from_the_inbox(hom
         s.add(SourceFile(run_id=run.id, source="enforcement-log", sha256="0" * 64,
                          path=str(home / "var" / "inbox" / "demo" / "corrected.csv")))
         s.commit()
-    line = next(x for x in calendar.board("demo", DAY) if x.due.return_id == "pspo-breaches")
+    line = next(x for x in calendar.board(registry.declarations(), "demo", DAY)
+                if x.due.return_id == "pspo-breaches")
     assert sweep.action_for(line, DAY, "demo") is None

@@ -13,7 +13,8 @@ import json
 import re
 from datetime import timedelta
 
-from statreturns import calendar, registry
+from flows import registry
+from statreturns import calendar
 from statreturns.settings import PROJECT_ROOT
 
 PATH = PROJECT_ROOT / "prefect.yaml"
@@ -41,8 +42,8 @@ def team(owner: str) -> str:
 
 def planned_days(return_id: str) -> list[str]:
     start = calendar.first_day()
-    return [d.planned.strftime("%Y%m%d") for d in calendar.due_between(start, start + HORIZON)
-            if d.return_id == return_id]
+    due = calendar.due_between(registry.declarations(), start, start + HORIZON)
+    return [d.planned.strftime("%Y%m%d") for d in due if d.return_id == return_id]
 
 
 def _rrule(days: list[str]) -> str:

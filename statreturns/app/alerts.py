@@ -10,10 +10,10 @@ from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 from prefect.events.actions import SendNotification
 
-from statreturns import registry
+from flows import registry
+from flows.deadline_sweep import OVERDUE_EVENT, deadline_sweep
 
 BLOCK = "statreturns-alerts"
-OVERDUE_EVENT = "statreturns.return.overdue"
 FLOW_RUN_BODY = ("{{ flow.name }} run {{ flow_run.name }} ended {{ flow_run.state.name }}: "
                  "{{ flow_run.state.message }}")
 ALERTS = {
@@ -34,8 +34,6 @@ ALERTS = {
 
 def our_flows() -> list[str]:
     """The names of the flows whose runs alert: every return's and the sweep's."""
-    from flows.deadline_sweep import deadline_sweep
-
     return sorted({registry.flow_of(rid).name for rid in registry.modules()}
                   | {deadline_sweep.name})
 

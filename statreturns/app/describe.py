@@ -3,7 +3,7 @@ so it always says what the declarations say."""
 
 from __future__ import annotations
 
-from statreturns import registry
+from flows import registry
 from statreturns.declaration import NOT_PERSONAL, ReturnDeclaration, Source, Table
 
 START, END = "<!-- returns: written by `statreturns list --format markdown` -->", \

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from statreturns.app.terminal import AuthorityOpt, JsonOpt, PeriodOpt, ReturnArg, console, refuse
 from statreturns.settings import get_settings
-from statreturns.terminal import AuthorityOpt, JsonOpt, PeriodOpt, ReturnArg, console, refuse
 
 versions = typer.Typer()
 
@@ -19,7 +19,8 @@ VersionOpt = Annotated[int | None, typer.Option("--version", "-v",
 
 def _version(return_id: str, period: str, authority: str, version: int | None):
     """The run that made the version, or a refusal."""
-    from statreturns import authorities, registry
+    from flows import registry
+    from statreturns import authorities
     from statreturns.periods import parse_period
     from tasks.versions import good_versions
 
@@ -46,7 +47,7 @@ def diff(
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two versions: every table cell, every rule's result."""
-    from statreturns import registry
+    from flows import registry
     from tasks.changes import quality_changes, table_changes
     from tasks.versions import document, results
 

@@ -12,12 +12,9 @@ import typer
 from rich.table import Column, Table
 from sqlalchemy.engine import make_url
 
-from statreturns import authorities, heartbeats, registry
-from statreturns.arguments import shown
-from statreturns.periods import latest_complete
-from statreturns.secrets import NAMES
-from statreturns.settings import get_settings
-from statreturns.terminal import (
+from flows import registry
+from statreturns import authorities, heartbeats
+from statreturns.app.terminal import (
     REFUSED,
     AuthorityOpt,
     JsonOpt,
@@ -27,19 +24,22 @@ from statreturns.terminal import (
     err,
     refuse,
 )
-from statreturns.version_commands import versions
+from statreturns.app.version_commands import versions
+from statreturns.arguments import shown
+from statreturns.periods import latest_complete
+from statreturns.secrets import NAMES
+from statreturns.settings import get_settings
 
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 
-EXIT = {"produced": 0, "unchanged": 0, "blocked": 1, "failed": 3}
 VERDICT_STYLE = {"pass": "green", "queries": "yellow", "blocked": "red", None: "red"}
 
 
 def run_and_report(return_id: str, period: str, authority: str, inputs: list[str],
                    trigger: str = "manual", reason: str = "", force: bool = False) -> int:
     """Run a return through its Prefect flow, show the outcome, give the exit code."""
-    from flows.skeleton import RunRefused, prepare, source_paths
+    from flows.skeleton import EXIT_CODES, RunRefused, prepare, source_paths
 
     inputs = [_from_here(item) for item in inputs]
     try:
@@ -58,9 +58,9 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
         except Exception as exc:  # recorded as failed by the flow; shown without a traceback
             err.print(f"[red]Failed:[/red] {return_id} {ctx.period}: {type(exc).__name__}: "
                       f"{str(exc)[:300]}")
-            return EXIT["failed"]
+            return EXIT_CODES["failed"]
     _show_summary(summary)
-    return EXIT[summary["status"]]
+    return EXIT_CODES[summary["status"]]
 
 
 def _from_here(item: str) -> str:
@@ -96,7 +96,7 @@ def list_returns(
 ) -> None:
     """The declared returns, their periods, deadlines, recipients and owners."""
     if fmt == "markdown":
-        from statreturns.describe import returns_markdown
+        from statreturns.app.describe import returns_markdown
 
         print(returns_markdown())
         return
@@ -228,8 +228,9 @@ def calendar(
     now = _date(today, date.today())
     start = _date(from_, now)
     end = _date(to, start + timedelta(days=60))
-    found = cal.board(authority, now, (end - now).days) if from_ is None else \
-        cal.lines(authority, start, end, now)
+    returns = registry.declarations()
+    found = cal.board(returns, authority, now, (end - now).days) if from_ is None else \
+        cal.lines(returns, authority, start, end, now)
     rows = [{"return": line.due.return_id, "period": str(line.due.period),
              "deadline": line.due.deadline.isoformat(), "planned": line.due.planned.isoformat(),
              "state": line.state} for line in found]
@@ -252,7 +253,7 @@ def rules(
     """Every rule of every return: its code, severity and what it asks, in plain words."""
     import csv
 
-    from statreturns.rules import FIELDS, catalogue
+    from statreturns.app.rules import FIELDS, catalogue
 
     if return_id:
         try:
@@ -387,7 +388,7 @@ def ops_deployments(
     = False,
 ) -> None:
     """Write prefect.yaml from the returns and the statutory calendar."""
-    from statreturns import prefect_yaml
+    from statreturns.app import prefect_yaml
 
     current = prefect_yaml.PATH.read_text(encoding="utf-8") if prefect_yaml.PATH.exists() else ""
     wanted = prefect_yaml.render()
@@ -408,7 +409,7 @@ def ops_install_automations() -> None:
     """Create (or replace) the alerts on the Prefect server of PREFECT_API_URL: a failed or
     crashed run, a return blocked by its data, an overdue return -> the webhook, a secret
     (STATRETURNS_ALERT_WEBHOOK_URL, or the Secret block saved by `ops save-secret`)."""
-    from statreturns.alerts import install
+    from statreturns.app.alerts import install
 
     url = get_settings().alert_webhook_url
     if not url:
@@ -445,7 +446,7 @@ def ops_serve(
     import signal
     import time
 
-    from statreturns import ops as server
+    from statreturns.app import ops as server
 
     def interrupt(*_):  # stopped by a service manager: stop what was started, as on Ctrl-C
         raise KeyboardInterrupt
@@ -461,7 +462,7 @@ def ops_serve(
         server.wait_until_healthy(api_url)
         server.set_up(env)
         if settings.alert_webhook_url:
-            server.prefect_python("-m", "statreturns.cli", "ops", "install-automations",
+            server.prefect_python("-m", "statreturns.app.cli", "ops", "install-automations",
                                   env=env)
         processes.append(server.start_worker(env, logs / "worker.log"))
         console.print(f"Prefect UI: http://127.0.0.1:{port} (logs in {logs}); Ctrl-C stops")

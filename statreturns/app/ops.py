@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from statreturns.prefect_yaml import POOL
+from statreturns.app.prefect_yaml import POOL
 from statreturns.settings import PROJECT_ROOT
 
 PREFECT = [sys.executable, "-m", "prefect"]

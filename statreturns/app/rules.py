@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from statreturns import registry
+from flows import registry
 from statreturns.declaration import DATA_CLASSES, NOT_PERSONAL, Source
 from statreturns.settings import get_settings
 

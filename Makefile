@@ -7,22 +7,46 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: demo test debian-packages lint bench server clean
+.PHONY: demo test check lock debian-packages lint bench server clean
 
-$(BIN)/statreturns: pyproject.toml
+# The environment is made anew from the lock whenever the lock or pyproject.toml changes:
+# exactly the locked versions, each checked against its hash, nothing else.
+$(BIN)/statreturns: pyproject.toml requirements.lock
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 demo: $(BIN)/statreturns
 	$(BIN)/statreturns demo
 
-# Every test on the SQLite store, then again on a PostgreSQL store (skipped, saying so,
-# where PostgreSQL is not reachable at 127.0.0.1:5432).
+# Every test once, on the SQLite store, then the tests that touch the store again on a
+# PostgreSQL store (skipped, saying so, where PostgreSQL is not reachable at 127.0.0.1:5432).
+# Tests run in parallel, one worker per core.
 test: $(BIN)/statreturns debian-packages
-	$(BIN)/python -m pytest
-	STATRETURNS_TEST_STORE=postgresql $(BIN)/python -m pytest
+	@start=$$(date +%s); status=0; \
+	$(BIN)/python -m pytest -n auto || status=$$?; \
+	if [ $$status = 0 ]; then \
+	  STATRETURNS_TEST_STORE=postgresql $(BIN)/python -m pytest -n auto -m store || status=$$?; \
+	fi; \
+	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# The fast tier, for every edit: no Prefect run, subprocess, server or browser.
+check: $(BIN)/statreturns
+	@start=$$(date +%s); status=0; \
+	$(BIN)/python -m pytest -n auto -m "$(FAST)" || status=$$?; \
+	echo "make check: $$(( $$(date +%s) - start )) s"; exit $$status
+
+FAST := not prefect and not subprocess and not server and not browser
+
+# Refresh the lock to the newest releases pyproject.toml allows, rebuild the environment
+# from it and run the whole suite: commit the new lock only if this passes.
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --group build --generate-hashes \
+	  --python $(BIN)/python --custom-compile-command "make lock" --upgrade --quiet \
+	  -o requirements.lock
+	$(MAKE) test
 
 # What tests need from Debian's packages: pdftotext reads the PDFs, Chromium opens the Prefect
 # UI. Installed when missing where apt can (as root); else the tests that need them skip,

@@ -19,6 +19,7 @@ from pathlib import Path
 import great_expectations as gx
 import great_expectations.execution_engine.pandas_execution_engine as gx_pandas
 import pandas as pd
+from great_expectations.core.suite_parameters import EXPR as SUITE_PARAMETER_PARSER
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -43,8 +44,31 @@ def load_suite(path: Path) -> gx.ExpectationSuite:
                              f"of {' or '.join(SEVERITIES)}")
         if not expectation.get("description"):
             raise SuiteError(f"{path}: expectation {i + 1} ({meta['code']}) needs a description")
+        for value in expectation.get("kwargs", {}).values():
+            named = value.get("$PARAMETER") if isinstance(value, dict) else None
+            if named is not None and not str(named).isidentifier():
+                raise SuiteError(f"{path}: expectation {i + 1} ({meta['code']}): a suite "
+                                 "parameter is a plain name, not an expression (Great "
+                                 "Expectations evaluates expressions on one stack that all "
+                                 "threads share)")
     return gx.ExpectationSuite(**data)
 
+
+def _settle_suite_parameter_parser() -> None:
+    """Call each parse action of the one suite-parameter parser Great Expectations keeps per
+    process (it reads every ``{"$PARAMETER": ...}``), here on import, before any thread can.
+
+    pyparsing learns how many arguments a parse action takes by trying on its first calls
+    (``_trim_arity``) and remembers the count for good. Threads making those first calls at
+    once can leave a wrong count, and every later validation in the process then fails with
+    "push_first() missing 1 required positional argument". This expression reaches every
+    parse action of the grammar: a sign, each operator, and a function with no arguments,
+    with arguments and with keyword arguments."""
+    SUITE_PARAMETER_PARSER.get_parser().parse_string(
+        "-a + b * c ^ round(d) - now() + timedelta(days=1)", parse_all=True)
+
+
+_settle_suite_parameter_parser()
 
 _per_thread = threading.local()
 _sources = itertools.count(1)

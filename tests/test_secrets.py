@@ -34,6 +34,7 @@ def test_the_leak_pattern_finds_what_it_is_for():
         assert not LEAKS.search(fine), fine
 
 
+@pytest.mark.subprocess
 def test_no_file_in_the_repository_holds_a_secret():
     found = []
     for path in tracked_files():

@@ -13,6 +13,8 @@ from statreturns.store import db
 from statreturns.store.models import QualityResult, Run
 from tasks.record import allocate_version
 
+pytestmark = pytest.mark.store
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path, monkeypatch):
@@ -123,6 +125,7 @@ def test_concurrent_runs_get_distinct_versions(store):
     assert sorted(versions) == [1, 2, 3, 4, 5, 6]
 
 
+@pytest.mark.subprocess
 def test_threads_and_processes_opening_a_new_postgresql_store_together_migrate_it_once(
         postgres_url):
     """Workers that start at once against a new store: one migrates, the rest wait for it

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from statreturns.app import ops
 from statreturns.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.server, pytest.mark.subprocess, pytest.mark.store]
 PERIOD = "R12-2026-10"
 SWEEP_DAY = "2026-11-16"  # three days past the 13 November deadlines
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -252,6 +252,7 @@ def test_the_board_and_the_calendar_command_agree(product, swept):
     assert "**2 overdue**" in board
 
 
+@pytest.mark.browser
 def test_the_prefect_ui_shows_the_overdue_return_on_the_board(product, swept):
     browser = shutil.which("chromium")
     if browser is None:

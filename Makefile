@@ -23,19 +23,21 @@ demo: $(BIN)/statreturns
 
 # Every test once, on the SQLite store, then the tests that touch the store again on a
 # PostgreSQL store (skipped, saying so, where PostgreSQL is not reachable at 127.0.0.1:5432).
-# Tests run in parallel, one worker per core.
+# Tests run in parallel, one worker per core, each module's tests in one worker (so that a
+# module's fixtures are made once).
+PYTEST = $(BIN)/python -m pytest -n auto --dist loadfile
 test: $(BIN)/statreturns debian-packages
 	@start=$$(date +%s); status=0; \
-	$(BIN)/python -m pytest -n auto || status=$$?; \
+	$(PYTEST) || status=$$?; \
 	if [ $$status = 0 ]; then \
-	  STATRETURNS_TEST_STORE=postgresql $(BIN)/python -m pytest -n auto -m store || status=$$?; \
+	  STATRETURNS_TEST_STORE=postgresql $(PYTEST) -m store || status=$$?; \
 	fi; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # The fast tier, for every edit: no Prefect run, subprocess, server or browser.
 check: $(BIN)/statreturns
 	@start=$$(date +%s); status=0; \
-	$(BIN)/python -m pytest -n auto -m "$(FAST)" || status=$$?; \
+	$(PYTEST) -m "$(FAST)" || status=$$?; \
 	echo "make check: $$(( $$(date +%s) - start )) s"; exit $$status
 
 FAST := not prefect and not subprocess and not server and not browser

@@ -139,7 +139,7 @@ def raise_overdue(line: calendar.Line, authority: str, today: date) -> int:
         event=OVERDUE_EVENT,
         resource={
             "prefect.resource.id": f"statreturns.return.{authority}.{line.due.return_id}."
-                                   f"{str(line.due.period).replace('/', '-')}",
+                                   f"{line.due.period.folder}",
             "prefect.resource.name": f"{line.due.return_id} {line.due.period}",
             "statreturns.return": line.due.return_id,
             "statreturns.period": str(line.due.period),

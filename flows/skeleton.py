@@ -9,6 +9,7 @@ whose process dies is marked *crashed* by the next run (see `tasks.recover`).
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from statreturns.periods import parse_period
 from statreturns.processes import this_process
 from statreturns.quality import Check, verdict
 from statreturns.settings import get_settings
+from statreturns.summary import RunSummary
 from tasks.assemble import assemble
 from tasks.changes import quality_changes, table_changes
 from tasks.collect import collect, files_in, find_source, inbox_folder
@@ -31,7 +33,7 @@ from tasks.outputs import version_folder
 from tasks.publish import publish
 from tasks.record import allocate_version, fingerprint, finish_run, let_go, open_run
 from tasks.recover import recover_crashed
-from tasks.render import Since, document_tables, render
+from tasks.render import OutputTables, Since, output_tables, render
 from tasks.sign_off import await_sign_off
 from tasks.validate import validate_return, validate_source
 from tasks.versions import (
@@ -116,7 +118,7 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
 
 def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
-               force: bool = False, sign_off: bool = False) -> dict:
+               force: bool = False, sign_off: bool = False) -> RunSummary:
     """Run one return for one authority and period; returns the run's summary.
 
     A run made from the same inputs, rules and code as the last good version makes no new
@@ -131,23 +133,23 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                           _recordable(trigger), "")
         finish_run(run_id, status="refused", verdict=None, message=str(exc)[:300])
         raise
-    summary = {"return": declaration.id, "title": declaration.title, "authority": authority,
-               "period": str(ctx.period), "trigger": trigger, "version": None,
-               "outputs_dir": None, "message": ""}
     recover_crashed()
     run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason,
                       process=this_process())
-    summary["run_id"] = run_id
+    summary = RunSummary(return_id=declaration.id, title=declaration.title,
+                         authority=authority, period=str(ctx.period), trigger=trigger,
+                         run_id=run_id)
     try:
-        return _run(declaration, ctx, run_id, summary, paths, force, sign_off)
+        return _run(declaration, ctx, summary, paths, force, sign_off)
     finally:
         let_go(run_id)
 
 
-def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dict,
+def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
          paths: dict[str, list[Path]], force: bool, sign_off: bool):
     """The stages of a run whose arguments were accepted and whose row is open."""
     settings, logger, authority = get_settings(), get_run_logger(), ctx.authority
+    run_id = summary.run_id
     collected, checks = [], []
     stage, final = "collecting", None
     try:
@@ -165,7 +167,7 @@ def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dic
                      code_version())
         earlier = good_versions(authority, declaration.id, str(ctx.period))
         if earlier and not force and made_from_the_same(earlier[-1], *made_from):
-            return _unchanged(run_id, summary, earlier[-1], collected, made_from)
+            return _unchanged(summary, earlier[-1], collected, made_from)
         for got in gathered:
             if got.frame is not None:
                 checks += validate_source(declaration.id, got, ctx)
@@ -175,21 +177,22 @@ def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dic
             stage = "assembling"
             tables = assemble(declaration, frames, ctx)
             checks += validate_return(declaration, tables, ctx)
-        summary["verdict"] = verdict(checks)
-        if summary["verdict"] == "blocked":
-            return _blocked(run_id, summary, collected, checks)
+        summary = replace(summary, verdict=verdict(checks))
+        if summary.verdict == "blocked":
+            return _blocked(summary, collected, checks)
 
         stage = "rendering"
         version = allocate_version(run_id)
-        since = what_changed(declaration, tables, ctx, checks, earlier)
-        final = version_folder(settings.outputs, authority, declaration.id, str(ctx.period),
-                               version)
+        shown = output_tables(declaration, tables, ctx.suppression_threshold)
+        since = what_changed(declaration, shown, checks, earlier)
+        final = version_folder(settings.outputs, authority, declaration.id, ctx.period, version)
         rendered = render(declaration, ctx, tables, checks, collected,
                           authority_name=authorities.name(authority), version=version,
-                          verdict=summary["verdict"], final=final, since=since)
-        summary.update(status="produced", version=version, outputs_dir=str(rendered.folder),
-                       changed_cells=len(since.cells) if since else None)
-        finish_run(run_id, status="produced", verdict=summary["verdict"], collected=collected,
+                          verdict=summary.verdict, final=final, since=since, shown=shown)
+        summary = replace(summary, status="produced", version=version,
+                          outputs_dir=str(rendered.folder),
+                          changed_cells=len(since.cells) if since else None)
+        finish_run(run_id, status="produced", verdict=summary.verdict, collected=collected,
                    checks=checks, outputs=rendered.files, outputs_dir=rendered.folder,
                    made_from=made_from, since=since)
         stage = "publishing"  # from here the version stands, whatever happens next
@@ -197,8 +200,8 @@ def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dic
         logger.info("produced version %s in %s", version, rendered.folder)
         if declaration.sign_off and sign_off:
             stage = "signing off"
-            summary.update(await_sign_off(run_id, summary))
-            if summary["sign_off"] == "rejected":
+            summary = await_sign_off(summary)
+            if summary.sign_off == "rejected":
                 return Completed(name="Rejected", message="rejected at sign-off", data=summary)
         return summary
     except Exception as exc:
@@ -206,44 +209,43 @@ def _run(declaration: ReturnDeclaration, ctx: Context, run_id: int, summary: dic
         # alerts get only its kind and stage. A version whose outputs never reached their
         # folder is given back; one already recorded as produced stays produced.
         message = f"{type(exc).__name__} while {stage}"
-        if summary.get("status") != "produced":
+        if summary.status != "produced":
             finish_run(run_id, status="failed", verdict=None, message=message,
                        collected=collected, checks=checks,
                        keep_version=final is not None and final.exists())
         raise RunFailed(message) from None
 
 
-def what_changed(declaration: ReturnDeclaration, tables: dict, ctx: Context,
-                 checks: list[Check], earlier: list) -> Since | None:
+def what_changed(declaration: ReturnDeclaration, shown: OutputTables, checks: list[Check],
+                 earlier: list) -> Since | None:
     """Cell by cell and rule by rule, what differs from the latest earlier version."""
     if not earlier:
         return None
     previous = earlier[-1]
     keys = {t.name: t.index for t in declaration.tables}
-    cells = table_changes(document(previous)["tables"],
-                          document_tables(declaration, tables, ctx.suppression_threshold), keys)
+    cells = table_changes(document(previous)["tables"], shown.document, keys)
     quality = quality_changes(results(previous.id), [c.as_dict() for c in checks])
     return Since(previous.version, cells, quality)
 
 
-def _unchanged(run_id: int, summary: dict, same, collected: list, made_from: tuple):
+def _unchanged(summary: RunSummary, same, collected: list, made_from: tuple):
     message = (f"Inputs, rules and code are those of version {same.version}: no new version "
                "was made (rerun with force to make one).")
-    summary.update(status="unchanged", verdict=same.verdict, version=same.version,
-                   outputs_dir=same.outputs_dir, message=message)
-    finish_run(run_id, status="unchanged", verdict=same.verdict, message=message,
+    summary = replace(summary, status="unchanged", verdict=same.verdict, version=same.version,
+                      outputs_dir=same.outputs_dir, message=message)
+    finish_run(summary.run_id, status="unchanged", verdict=same.verdict, message=message,
                collected=collected, made_from=made_from, same_as_version=same.version)
     get_run_logger().info(message)
     return Completed(name="Unchanged", message=message, data=summary)
 
 
-def _blocked(run_id: int, summary: dict, collected: list, checks: list[Check]):
+def _blocked(summary: RunSummary, collected: list, checks: list[Check]):
     errors = [c for c in checks if not c.success and c.severity == "error"]
     message = f"Blocked by {len(errors)} data-quality error(s): " + "; ".join(
         f"{c.code} {c.message}" + (f" ({c.location})" if c.location else "")
         for c in errors[:3])
-    summary.update(status="blocked", message=message)
-    finish_run(run_id, status="blocked", verdict="blocked", message=message,
+    summary = replace(summary, status="blocked", message=message)
+    finish_run(summary.run_id, status="blocked", verdict="blocked", message=message,
                collected=collected, checks=checks)
     publish(summary, checks)
     get_run_logger().warning(message)
@@ -267,7 +269,7 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
 
     def run(period: str | None = None, authority: str = "demo",
             inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
-            force: bool = False, sign_off: bool = False) -> dict:
+            force: bool = False, sign_off: bool = False) -> RunSummary:
         if period is None:  # a scheduled run: the period the calendar has due
             period = str(period_due(declaration, date.today()))
         return run_return(declaration, period, authority, inputs, trigger, reason, force,
@@ -293,5 +295,5 @@ def run_from_command_line(return_flow: Flow) -> None:
     except RunFailed as exc:
         print(f"Failed: {exc}", file=sys.stderr)
         sys.exit(EXIT_CODES["failed"])
-    print(f"{summary['status']}: {summary['outputs_dir'] or summary['message']}")
-    sys.exit(EXIT_CODES[summary["status"]])
+    print(f"{summary.status}: {summary.outputs_dir or summary.message}")
+    sys.exit(EXIT_CODES[summary.status])

@@ -105,6 +105,11 @@ class Period:
         raise AssertionError(self.type)
 
     @property
+    def folder(self) -> str:
+        """The period as folder and file names write it: ``2023/24`` as ``2023-24``."""
+        return str(self).replace("/", "-")
+
+    @property
     def label(self) -> str:
         """A human title, e.g. 'April to June 2024 (2024-Q1)'."""
         first = f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"

@@ -60,7 +60,7 @@ def archive(path: Path, archive_root: Path) -> tuple[str, Path]:
 
 
 def inbox_folder(inbox: Path, return_id: str, ctx: Context) -> Path:
-    return inbox / ctx.authority / return_id / str(ctx.period).replace("/", "-")
+    return inbox / ctx.authority / return_id / ctx.period.folder
 
 
 def files_in(folder: Path) -> list[Path]:

@@ -10,6 +10,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from statreturns.periods import Period
 from statreturns.processes import this_process
 from statreturns.settings import get_settings
 
@@ -18,9 +19,9 @@ class OutputsExist(FileExistsError):
     """The version's folder is already there: versions are never overwritten."""
 
 
-def version_folder(outputs: Path, authority: str, return_id: str, period: str,
+def version_folder(outputs: Path, authority: str, return_id: str, period: Period,
                    version: int) -> Path:
-    return outputs / authority / return_id / period.replace("/", "-") / f"v{version}"
+    return outputs / authority / return_id / period.folder / f"v{version}"
 
 
 def staging_folder() -> Path:

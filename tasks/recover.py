@@ -16,6 +16,7 @@ from prefect import get_run_logger
 from sqlalchemy import update
 from sqlmodel import select
 
+from statreturns.periods import parse_period
 from statreturns.processes import alive, staged_by
 from statreturns.settings import get_settings
 from statreturns.store.db import session
@@ -61,8 +62,8 @@ def _mark_crashed(run: Run) -> None:
     outputs/) put aside, and only then its version number given back."""
     settings = get_settings()
     if run.version is not None:
-        folder = version_folder(settings.outputs, run.authority, run.return_id, run.period,
-                                run.version)
+        folder = version_folder(settings.outputs, run.authority, run.return_id,
+                                parse_period(run.period), run.version)
         if folder.exists():
             aside = settings.var / "crashed" / f"run-{run.id}"
             aside.parent.mkdir(parents=True, exist_ok=True)

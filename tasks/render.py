@@ -55,24 +55,38 @@ def published_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFr
             else out[t.name] for t in shown}
 
 
-def document_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
-                    threshold: int) -> dict:
+@dataclass(frozen=True)
+class OutputTables:
+    """A version's tables as its outputs show them. Suppression and its audit are worked
+    out once per run, then handed to what compares versions and to what writes them."""
+
+    published: dict[str, pd.DataFrame]
+    """The published tables, as in the CSV and XLSX."""
+    document: dict
     """Every table as the JSON output holds it (published ones as published)."""
+
+
+def output_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
+                  threshold: int) -> OutputTables:
     published = published_tables(declaration, tables, threshold)
     document = {t.name: {"title": t.title, "published": t.published, "suppressed": t.suppress,
                          **table_document(published.get(t.name, tables[t.name]))}
                 for t in declaration.tables}
-    return json.loads(json.dumps(document, default=str))
+    return OutputTables(published, json.loads(json.dumps(document, default=str)))
 
 
 @task(name="render", cache_policy=NO_CACHE)
 def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.DataFrame],
            checks: list[Check], collected: list[Collected], *, authority_name: str,
-           version: int, verdict: str, final: Path, since: Since | None = None) -> Rendered:
-    """Write every output into a staging folder, then move it into place as `final`."""
+           version: int, verdict: str, final: Path, since: Since | None = None,
+           shown: OutputTables | None = None) -> Rendered:
+    """Write every output into a staging folder, then move it into place as `final`.
+    `shown` is `output_tables` of `tables`, given when the run has worked them out."""
+    if shown is None:
+        shown = output_tables(declaration, tables, ctx.suppression_threshold)
     staging = staging_folder()
     try:
-        kinds = _write_all(staging, declaration, ctx, tables, checks, collected,
+        kinds = _write_all(staging, declaration, ctx, tables, shown, checks, collected,
                            authority_name, version, verdict, since)
         digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
                                            "period": str(ctx.period), "version": version})
@@ -84,13 +98,12 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
 
 
 def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
-               tables: dict[str, pd.DataFrame], checks: list[Check],
+               tables: dict[str, pd.DataFrame], shown: OutputTables, checks: list[Check],
                collected: list[Collected], authority_name: str, version: int,
                verdict: str, since: Since | None) -> dict[str, str]:
     """kind -> file name of every output written into `staging`."""
-    stem = f"{declaration.id}-{str(ctx.period).replace('/', '-')}"
+    stem = f"{declaration.id}-{ctx.period.folder}"
     as_of = datetime.combine(ctx.period.end, datetime.min.time())
-    published = published_tables(declaration, tables, ctx.suppression_threshold)
     kinds: dict[str, str] = {}
 
     pdf = staging / f"{stem}-board.pdf"
@@ -106,13 +119,13 @@ def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
             "quality_changes": since.quality} if since else {})), pdf)
     kinds["pdf"] = pdf.name
 
-    for name, table in published.items():
+    for name, table in shown.published.items():
         path = staging / f"{stem}-{name.replace('_', '-')}.csv"
         write_csv(table, path)
         kinds[f"csv:{name}"] = path.name
 
     xlsx = staging / f"{stem}.xlsx"
-    write_xlsx([(t.name.replace("_", " "), t.title, published[t.name])
+    write_xlsx([(t.name.replace("_", " "), t.title, shown.published[t.name])
                 for t in declaration.tables if t.published], xlsx, as_of,
                [f"{declaration.title}, {authority_name}, {ctx.period.label}, version {version}.",
                 SUPPRESSION_NOTE.replace("the threshold", f"{ctx.suppression_threshold}")])
@@ -122,7 +135,7 @@ def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
         "return": declaration.id, "title": declaration.title, "authority": ctx.authority,
         "period": str(ctx.period), "version": version, "verdict": verdict,
         "suppression_threshold": ctx.suppression_threshold,
-        "tables": document_tables(declaration, tables, ctx.suppression_threshold),
+        "tables": shown.document,
     }
     json_path = staging / f"{stem}.json"
     write_json(document, json_path)

@@ -7,6 +7,7 @@ again when they change. A version with an unexplained query cannot be approved.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -17,6 +18,7 @@ from sqlmodel import select
 from statreturns.arguments import MAX_NAME, MAX_TEXT, ArgumentRefused, check_code, check_text
 from statreturns.store.db import session
 from statreturns.store.models import Decision, Explanation, QualityResult, Run
+from statreturns.summary import RunSummary
 
 
 class SignOffRefused(ValueError):
@@ -124,9 +126,9 @@ def latest_decision(run: Run) -> Decision | None:
                       .order_by(Decision.id.desc())).first()
 
 
-def await_sign_off(run_id: int, summary: dict) -> dict:
+def await_sign_off(summary: RunSummary) -> RunSummary:
     """Pause the flow run for the sign-off form, until a decision that can be taken is
-    given or the wait times out; what to add to the run's summary."""
+    given or the wait times out; the run's summary with the outcome."""
     from prefect import get_run_logger
     from prefect.exceptions import FlowPauseTimeout
     from prefect.flow_runs import pause_flow_run
@@ -134,12 +136,12 @@ def await_sign_off(run_id: int, summary: dict) -> dict:
     from statreturns.settings import get_settings
 
     with session() as s:
-        run = s.get(Run, run_id)
+        run = s.get(Run, summary.run_id)
     note = ""
     for attempt in range(1, 21):
         queries = sorted({q.code for q in open_queries(run)})
         form = SignOff.with_initial_data(
-            description=f"{note}Sign off version {run.version} of {summary['title']}, "
+            description=f"{note}Sign off version {run.version} of {summary.title}, "
                         f"{run.period}. Open queries needing an explanation: "
                         f"{', '.join(queries) or 'none'}.",
             decision="approve", approver="")
@@ -151,14 +153,14 @@ def await_sign_off(run_id: int, summary: dict) -> dict:
             _carry_on()  # still Paused on the server, which would fail the run at its end
             get_run_logger().warning("no sign-off decision in time: version %s awaits "
                                      "approval (statreturns approve)", run.version)
-            return {"sign_off": "awaiting approval"}
+            return replace(summary, sign_off="awaiting approval")
         try:
             outcome = decide(run, answer.decision, answer.approver, answer.comment,
                              answer.explanations)
-            return {"sign_off": outcome, "approver": answer.approver}
+            return replace(summary, sign_off=outcome, approver=answer.approver)
         except SignOffRefused as exc:
             note = f"Not taken: {exc}. "
-    return {"sign_off": "awaiting approval"}
+    return replace(summary, sign_off="awaiting approval")
 
 
 def _carry_on() -> None:

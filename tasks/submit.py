@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from statreturns.periods import parse_period
 from statreturns.store.db import session
 from statreturns.store.models import Run, Submission
 from tasks.outbox import AlreadyDelivered, FolderOutbox, Outbox, PackageError, Receipt
@@ -37,7 +38,8 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
         raise SubmitRefused(f"version {run.version} was submitted on "
                             f"{sent.delivered_at:%Y-%m-%d %H:%M} ({sent.destination})")
     outbox = outbox or FolderOutbox(outbox_root)
-    destination = f"{run.authority}/{run.return_id}/{run.period.replace('/', '-')}/v{run.version}"
+    folder = parse_period(run.period).folder
+    destination = f"{run.authority}/{run.return_id}/{folder}/v{run.version}"
     try:
         receipt = outbox.deliver(Path(run.outputs_dir), destination)
     except AlreadyDelivered:

@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.pool import Pool
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _HOME = Path(tempfile.mkdtemp(prefix="statreturns-test-"))
@@ -61,11 +62,44 @@ HEADER = ["breach_id", "breach_datetime", "order", "condition", "ward", "place",
 
 
 def pytest_collection_modifyitems(config, items):
+    """A test that runs a flow under Prefect's test server records its run in the store."""
+    for item in items:
+        if "harness" in item.fixturenames:
+            item.add_marker(pytest.mark.prefect)
+            item.add_marker(pytest.mark.store)
     if _NO_POSTGRES:
         skip = pytest.mark.skip(reason=f"the PostgreSQL pass needs PostgreSQL at {PG_ADMIN}, "
                                        "which is not reachable here (CI has it)")
         for item in items:
             item.add_marker(skip)
+
+
+class Unmarked(AssertionError):
+    """A test did what its tier markers say it does not (see pyproject's markers)."""
+
+
+@pytest.fixture(autouse=True)
+def _keeps_to_its_tier(request, monkeypatch):
+    """A test not marked `store` must not touch the store, and one not marked `subprocess`,
+    `prefect` or `server` must not start another process: the tiers (`make check`, the
+    PostgreSQL pass) are chosen by these marks, so a wrong mark would leave a test out."""
+    marks = {m.name for m in request.node.iter_markers()}
+    if not marks & {"subprocess", "prefect", "server"}:
+        def refuse(*args, **kwargs):
+            raise Unmarked(f"{request.node.nodeid} starts a process: mark it subprocess")
+        monkeypatch.setattr(subprocess.Popen, "_execute_child", refuse)
+    if "store" in marks:
+        yield
+        return
+    touched = []
+    listen = (Pool, "checkout", lambda *_: touched.append(True))
+    sa.event.listen(*listen)
+    try:
+        yield
+    finally:
+        sa.event.remove(*listen)
+    if touched:
+        raise Unmarked(f"{request.node.nodeid} touches the store: mark it store")
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -82,8 +116,9 @@ def pytest_report_header(config):
 
 def pytest_configure(config):
     """Runs read sources only from the authority's inbox, so the files tests hand them are
-    there too: pytest's temporary folders are made in the demo authority's inbox."""
-    if not config.option.basetemp:
+    there too: pytest's temporary folders are made in the demo authority's inbox (each
+    parallel worker's in its own home's, whatever folder the controller would give it)."""
+    if not config.option.basetemp or hasattr(config, "workerinput"):
         inbox = _HOME / "var" / "inbox" / "demo"
         inbox.mkdir(parents=True, exist_ok=True)
         config.option.basetemp = inbox / ".pytest"
@@ -165,7 +200,7 @@ def failed_results(summary: dict) -> dict:
     from statreturns.store.models import QualityResult
 
     with session() as s:
-        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary["run_id"]))
+        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary.run_id))
         return {r.code: r for r in found if not r.success}
 
 
@@ -186,13 +221,13 @@ def assert_blocked(summary: dict, earlier: dict) -> dict:
     from statreturns.store.db import session
     from statreturns.store.models import Run
 
-    assert (summary["status"], summary["verdict"]) == ("blocked", "blocked")
-    assert summary["version"] is None and summary["outputs_dir"] is None
+    assert (summary.status, summary.verdict) == ("blocked", "blocked")
+    assert summary.version is None and summary.outputs_dir is None
     with session() as s:
-        recorded = s.get(Run, summary["run_id"])
+        recorded = s.get(Run, summary.run_id)
     assert (recorded.status, recorded.version) == ("blocked", None)
-    versions = Path(earlier["outputs_dir"]).parent
-    assert sorted(p.name for p in versions.iterdir()) == [f"v{earlier['version']}"]
+    versions = Path(earlier.outputs_dir).parent
+    assert sorted(p.name for p in versions.iterdir()) == [f"v{earlier.version}"]
     return failed_results(summary)
 
 

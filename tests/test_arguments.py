@@ -16,6 +16,8 @@ from statreturns.settings import get_settings
 from statreturns.store.db import session
 from statreturns.store.models import QualityResult, Run
 
+pytestmark = pytest.mark.store  # refused runs are recorded
+
 ESC = "\x1b[31m"
 
 
@@ -145,10 +147,10 @@ def test_a_period_folder_linked_to_one_outside_the_inbox_is_not_read():
     period.parent.mkdir(parents=True, exist_ok=True)
     period.symlink_to(outside, target_is_directory=True)
     summary = pspo_breaches(period="R12-2026-05", authority="demo")
-    assert summary["status"] == "blocked"
+    assert summary.status == "blocked"
     with session() as s:
         [refused] = [r for r in s.exec(select(QualityResult).where(
-            QualityResult.run_id == summary["run_id"])) if not r.success]
+            QualityResult.run_id == summary.run_id)) if not r.success]
     assert refused.code == "FILE-UNREADABLE"
     assert "reached through a link to outside the inbox" in refused.message
     assert not list(get_settings().archive.rglob("*.csv")) or all(

@@ -58,24 +58,24 @@ def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home)
     with ThreadPoolExecutor(8) as pool:
         summaries = list(pool.map(run, RUNS))
 
-    assert [s["status"] for s in summaries] == ["produced"] * 8, summaries
+    assert [s.status for s in summaries] == ["produced"] * 8, summaries
     versions: dict[tuple[str, str], list[int]] = {}
     for s in summaries:
-        versions.setdefault((s["return"], s["period"]), []).append(s["version"])
+        versions.setdefault((s.return_id, s.period), []).append(s.version)
     assert {k: sorted(v) for k, v in versions.items()} == {
         (PSPO, "R12-2026-10"): [1, 2, 3, 4], (PSPO, "R12-2026-09"): [1, 2],
         (SAVINGS, "2026-10"): [1, 2]}
     with session() as s:
         runs = s.exec(select(Run).order_by(Run.id)).all()
     assert len(runs) == 8 and all(r.process is None for r in runs)
-    assert len({s["outputs_dir"] for s in summaries}) == 8
+    assert len({s.outputs_dir for s in summaries}) == 8
     for return_id in (PSPO, SAVINGS):
-        mine = [s for s in summaries if s["return"] == return_id]
-        results = {count(QualityResult, s["run_id"]) for s in mine}
-        sources = {count(SourceFile, s["run_id"]) for s in mine}
+        mine = [s for s in summaries if s.return_id == return_id]
+        results = {count(QualityResult, s.run_id) for s in mine}
+        sources = {count(SourceFile, s.run_id) for s in mine}
         assert len(results) == 1 and results.pop() > 0 and len(sources) == 1
         for s in mine:
-            assert count(OutputFile, s["run_id"]) == len(list(Path(s["outputs_dir"]).iterdir()))
+            assert count(OutputFile, s.run_id) == len(list(Path(s.outputs_dir).iterdir()))
 
     latest = max((r for r in runs if r.period == "R12-2026-10"), key=lambda r: r.version)
     decide(latest, "approve", "A. Lead")

@@ -41,7 +41,7 @@ def own_home(tmp_path, monkeypatch, own_store):
 
 
 def outputs_of(summary: dict) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(Path(summary["outputs_dir"]).iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(Path(summary.outputs_dir).iterdir())}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def unbroken(tmp_path_factory) -> dict[str, bytes]:
         summary = pspo_breaches(period=PERIOD, authority="demo")
         outputs = outputs_of(summary)
         get_settings.cache_clear()
-    assert summary["status"] == "produced"
+    assert summary.status == "produced"
     return outputs
 
 
@@ -110,8 +110,8 @@ def test_a_run_killed_at_a_stage_boundary_leaves_things_in_order(stage, when, ow
     assert (killed.status, killed.process) == ("produced" if recorded else "crashed", None)
     assert killed.version == (1 if recorded else None)
     assert prefect_state(killed.flow_run_id).type.value == "CRASHED"
-    assert rerun["status"] == ("unchanged" if recorded else "produced")
-    assert rerun["version"] == 1
+    assert rerun.status == ("unchanged" if recorded else "produced")
+    assert rerun.version == 1
     assert outputs_of(rerun) == unbroken
     nothing_partial(outputs)
     assert list((own_home / "var" / "staging").glob("*")) == []

@@ -34,7 +34,7 @@ def demo_files() -> dict[str, pd.DataFrame]:
 
 def results(summary: dict) -> dict[str, QualityResult]:
     with session() as s:
-        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary["run_id"]))
+        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary.run_id))
         return {r.code: r for r in found}
 
 
@@ -49,7 +49,7 @@ def demo_run(tmp_path_factory) -> dict:
 
 
 def test_demo_is_produced_with_the_three_planted_draft_queries(demo_run):
-    assert (demo_run["status"], demo_run["verdict"]) == ("produced", "queries")
+    assert (demo_run.status, demo_run.verdict) == ("produced", "queries")
     assert failed(demo_run) == {"CSP-R01"}
     query = results(demo_run)["CSP-R01"]
     assert (query.severity, query.unexpected_count) == ("query", 3)
@@ -60,7 +60,7 @@ def test_demo_is_produced_with_the_three_planted_draft_queries(demo_run):
 
 
 def test_demo_outputs_publish_the_board_table_only(demo_run):
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     stem = f"csp-performance-{PERIOD}"
     assert sorted(p.name for p in folder.iterdir()) == sorted([
         f"{stem}-board.pdf", f"{stem}-board-table.csv", f"{stem}.json", f"{stem}.xlsx",
@@ -68,7 +68,7 @@ def test_demo_outputs_publish_the_board_table_only(demo_run):
 
 
 def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
-    path = Path(demo_run["outputs_dir"]) / f"csp-performance-{PERIOD}.json"
+    path = Path(demo_run.outputs_dir) / f"csp-performance-{PERIOD}.json"
     tables = json.loads(path.read_text())["tables"]
     board = {row[0]: row[1:] for row in tables["board_table"]["rows"]}
     assert len(board) == 22
@@ -80,7 +80,7 @@ def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
         ["Violence with injury", "Year to date", "4,010", "8,160"],
         ["Deliberate fires", "Last year to date", "560", NO_DATA],
     ]
-    csv = (Path(demo_run["outputs_dir"]) / f"csp-performance-{PERIOD}-board-table.csv")
+    csv = (Path(demo_run.outputs_dir) / f"csp-performance-{PERIOD}-board-table.csv")
     assert "Deliberate fires,No data available,524,488,1012,No data available," in \
         csv.read_text()
 
@@ -91,14 +91,14 @@ def test_a_quarter_missing_from_an_extract_blocks_the_return(tmp_path):
     files["police-extract"] = police[~((police["measure"] == "Shop theft")
                                        & (police["quarter"] == "2025-Q3"))]
     summary = csp_performance(period=PERIOD, authority="demo", inputs=write(tmp_path, files))
-    assert (summary["status"], summary["verdict"], summary["version"]) == (
+    assert (summary.status, summary.verdict, summary.version) == (
         "blocked", "blocked", None)
-    assert summary["outputs_dir"] is None
+    assert summary.outputs_dir is None
     assert failed(summary) == {"CSP-R01", "CSP-R03"}
     missing = results(summary)["CSP-R03"]
     assert (missing.severity, missing.unexpected_count) == ("error", 1)
     assert missing.location == "quarters, Measure and quarter Shop theft 2025-Q3, count"
-    assert summary["message"] == (
+    assert summary.message == (
         "Blocked by 1 data-quality error(s): CSP-R03 Every measure has a count (or No data "
         "available) in its extract for every quarter of last financial year and of this one "
         "up to the period. (quarters, Measure and quarter Shop theft 2025-Q3, count)")

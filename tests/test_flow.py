@@ -40,14 +40,14 @@ def run(tmp_path: Path, rows: list[dict] | None = None, *, authority: str = "dem
 def checks_of(summary: dict) -> dict[str, QualityResult]:
     """The run's results by code; where a code has several (one per column), a failed one."""
     with session() as s:
-        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary["run_id"])
+        found = s.exec(select(QualityResult).where(QualityResult.run_id == summary.run_id)
                        .order_by(QualityResult.success.desc()))
         return {r.code: r for r in found}
 
 
 def tables_of(summary: dict) -> dict:
     """The tables of a produced version, from its JSON."""
-    path = Path(summary["outputs_dir"]) / f"pspo-breaches-{summary['period']}.json"
+    path = Path(summary.outputs_dir) / f"pspo-breaches-{summary.period}.json"
     return json.loads(path.read_text())["tables"]
 
 
@@ -65,8 +65,8 @@ def demo_run(ctx, tmp_path_factory) -> dict:
 
 
 def test_demo_run_is_produced_with_its_queries_recorded(demo_run):
-    assert demo_run["status"] == "produced"
-    assert demo_run["verdict"] == "queries"
+    assert demo_run.status == "produced"
+    assert demo_run.verdict == "queries"
     assert failed(demo_run) == {"PSPO-014", "PSPO-015", "PSPO-016"}
     ward = checks_of(demo_run)["PSPO-016"]
     assert ward.severity == "query" and ward.unexpected_count == 1
@@ -74,8 +74,8 @@ def test_demo_run_is_produced_with_its_queries_recorded(demo_run):
 
 
 def test_outputs_are_written_with_a_manifest_of_their_checksums(demo_run):
-    folder = Path(demo_run["outputs_dir"])
-    assert folder.name == f"v{demo_run['version']}"
+    folder = Path(demo_run.outputs_dir)
+    assert folder.name == f"v{demo_run.version}"
     assert folder.parent.name == PERIOD and folder.parent.parent.name == "pspo-breaches"
     manifest = json.loads((folder / "manifest.json").read_text())
     names = {f["name"] for f in manifest["files"]}
@@ -90,7 +90,7 @@ def test_outputs_are_written_with_a_manifest_of_their_checksums(demo_run):
 
 
 def test_published_tables_are_suppressed_and_the_json_totals_agree(demo_run):
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     tables = tables_of(demo_run)
     totals = tables["order_totals"]
     assert tables["by_ward"]["published"] is True
@@ -106,8 +106,8 @@ def test_published_tables_are_suppressed_and_the_json_totals_agree(demo_run):
 
 def test_run_is_recorded_with_sources_and_outputs(demo_run):
     [described] = [r for r in reports.runs("pspo-breaches", PERIOD, "demo")
-                   if r["run_id"] == demo_run["run_id"]]
-    assert described["version"] == demo_run["version"]
+                   if r["run_id"] == demo_run.run_id]
+    assert described["version"] == demo_run.version
     [source] = described["sources"]
     assert source["rows"] == 188 and len(source["sha256"]) == 64
     archived = Path(source["archive_path"])
@@ -130,8 +130,8 @@ def test_artifacts_have_stable_keys_per_authority_and_return(demo_run):
     summary = asyncio.run(_artifacts("demo-pspo-breaches-summary"))
     quality = asyncio.run(_artifacts("demo-pspo-breaches-data-quality"))
     assert summary and quality
-    assert any(f"version {demo_run['version']}" in a.data or
-               f"| Version | {demo_run['version']} |" in a.data for a in summary)
+    assert any(f"version {demo_run.version}" in a.data or
+               f"| Version | {demo_run.version} |" in a.data for a in summary)
     assert any("PSPO-015" in json.dumps(a.data) for a in quality)
 
 
@@ -139,8 +139,8 @@ def test_a_correction_makes_the_next_version_and_keeps_the_first(tmp_path):
     first = run(tmp_path / "a", [breach(breach_id="C1"), breach(breach_id="C2")])
     second = run(tmp_path / "b", [breach(breach_id="C1"), breach(breach_id="C2"),
                                   breach(breach_id="C3")])
-    assert second["version"] == first["version"] + 1
-    assert Path(first["outputs_dir"]).exists() and Path(second["outputs_dir"]).exists()
+    assert second.version == first.version + 1
+    assert Path(first.outputs_dir).exists() and Path(second.outputs_dir).exists()
 
 
 def _latest(**where) -> Run:
@@ -163,8 +163,8 @@ def test_a_run_that_fails_while_rendering_gives_its_version_back(tmp_path, monke
     assert failed_run.message == "ZeroDivisionError while rendering"
     monkeypatch.undo()
     again = run(tmp_path / "b", rows, period="2026-06")
-    assert again["version"] == 1
-    parent = Path(again["outputs_dir"]).parent
+    assert again.version == 1
+    parent = Path(again.outputs_dir).parent
     assert sorted(p.name for p in parent.iterdir()) == ["v1"]
 
 
@@ -182,12 +182,12 @@ def test_arguments_refused_inside_the_flow_are_on_record(tmp_path):
 
 def _archived(summary: dict) -> list[SourceFile]:
     with session() as s:
-        return list(s.exec(select(SourceFile).where(SourceFile.run_id == summary["run_id"])))
+        return list(s.exec(select(SourceFile).where(SourceFile.run_id == summary.run_id)))
 
 
 def _status(summary: dict) -> str:
     with session() as s:
-        return s.get(Run, summary["run_id"]).status
+        return s.get(Run, summary.run_id).status
 
 
 BLOCKING = {
@@ -206,23 +206,23 @@ BLOCKING = {
 
 @pytest.mark.parametrize("case", BLOCKING)
 def test_bad_input_blocks_the_run_and_is_recorded(case, tmp_path, demo_run):
-    earlier = {p: p.read_bytes() for p in Path(demo_run["outputs_dir"]).iterdir()}
+    earlier = {p: p.read_bytes() for p in Path(demo_run.outputs_dir).iterdir()}
     code, make = BLOCKING[case]
     path = tmp_path / "enforcement-log.csv"
     make(path)
     summary = run(tmp_path, path=path)
-    assert summary["status"] == "blocked" and summary["version"] is None
+    assert summary.status == "blocked" and summary.version is None
     assert _status(summary) == "blocked"
     assert code in failed(summary)
-    assert code in summary["message"] and "enforcement-log.csv" in summary["message"]
+    assert code in summary.message and "enforcement-log.csv" in summary.message
     [source] = _archived(summary)
     assert source.sha256 and Path(source.archive_path).read_bytes() == path.read_bytes()
-    assert {p: p.read_bytes() for p in Path(demo_run["outputs_dir"]).iterdir()} == earlier
+    assert {p: p.read_bytes() for p in Path(demo_run.outputs_dir).iterdir()} == earlier
 
 
 def test_a_missing_file_is_recorded_as_blocked(tmp_path):
     summary = run(tmp_path, path=tmp_path / "nowhere" / "enforcement-log.csv")
-    assert summary["status"] == "blocked"
+    assert summary.status == "blocked"
     result = checks_of(summary)["FILE-MISSING"]
     assert "nowhere/enforcement-log.csv" in result.message
     [source] = _archived(summary)
@@ -249,7 +249,7 @@ FORGIVEN = {
 def test_readable_variants_are_produced(case, tmp_path):
     rows = [breach(breach_id="V1", place="Café Row"), breach(breach_id="V2")]
     summary = run(tmp_path, rows, **FORGIVEN[case])
-    assert summary["status"] == "produced", failed(summary)
+    assert summary.status == "produced", failed(summary)
     totals = tables_of(summary)["order_totals"]
     assert totals["rows"][0][:2] == ["City Centre", 2]
 
@@ -260,7 +260,7 @@ def test_day_month_year_dates_and_extra_columns_are_read(tmp_path):
     path.write_text(path.read_text().replace("breach_id,", "breach_id,officer_notes,", 1)
                     .replace("\nB1,", "\nB1,seen twice,"))
     summary = run(tmp_path, path=path)
-    assert summary["status"] == "produced", failed(summary)
+    assert summary.status == "produced", failed(summary)
     [source] = _archived(summary)
     assert "officer_notes" in source.notes
 
@@ -269,7 +269,7 @@ def test_personal_data_never_leaves_the_run(tmp_path, caplog):
     rows = [breach(breach_id="P1", person_name=PERSON, person_dob="31/02/1990"),
             breach(breach_id="P1", person_name=PERSON, person_dob="1990-02-03")]
     summary = run(tmp_path, rows)
-    assert summary["status"] == "blocked"
+    assert summary.status == "blocked"
     dob = checks_of(summary)["FILE-TYPE"]
     assert dob.sample == "[redacted]" and dob.unexpected_count == 1
     recorded = json.dumps(reports.runs("pspo-breaches", PERIOD, "demo"), default=str)
@@ -280,7 +280,7 @@ def test_personal_data_never_leaves_the_run(tmp_path, caplog):
 def test_personal_data_is_not_in_any_output(demo_run, ctx):
     log = generate(ctx.period, ctx.config, problems=True)["enforcement-log"]
     names = set(log["person_name"])
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     text = " ".join(p.read_text(errors="ignore") for p in folder.glob("*.[cj]s*"))
     with zipfile.ZipFile(next(folder.glob("*.xlsx"))) as xlsx:
         text += " ".join(xlsx.read(n).decode() for n in xlsx.namelist())

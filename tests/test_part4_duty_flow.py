@@ -65,12 +65,12 @@ def demo_run(demo_folder) -> dict:
 
 @pytest.fixture(scope="module")
 def published(demo_run) -> dict:
-    document = json.loads((Path(demo_run["outputs_dir"]) / f"{STEM}.json").read_text())
+    document = json.loads((Path(demo_run.outputs_dir) / f"{STEM}.json").read_text())
     return document["tables"]
 
 
 def test_demo_is_produced_with_the_planted_queries(demo_run):
-    assert (demo_run["status"], demo_run["verdict"]) == ("produced", "queries")
+    assert (demo_run.status, demo_run.verdict) == ("produced", "queries")
     found = failed_results(demo_run)
     assert sorted(found) == ["DA-017", "DA-R04"]
     assert {r.severity for r in found.values()} == {"query"}
@@ -83,7 +83,7 @@ def test_demo_is_produced_with_the_planted_queries(demo_run):
 
 
 def test_demo_outputs_are_the_published_tables_and_the_board_report(demo_run):
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     assert sorted(p.name for p in folder.iterdir()) == sorted([
         "manifest.json", f"{STEM}-board.pdf", f"{STEM}.json", f"{STEM}.xlsx",
         *(f"{STEM}-{name}.csv" for name in ("households-by-type", "declined", "individuals",
@@ -111,7 +111,7 @@ def test_published_counts_are_suppressed_then_rounded_to_10(name, demo_folder, d
                 assert value == 0 or value >= 5, "a small count is shown"
                 assert cell == _rounded(value)
     assert hidden > 0
-    csv = pd.read_csv(Path(demo_run["outputs_dir"]) / f"{STEM}-{name.replace('_', '-')}.csv",
+    csv = pd.read_csv(Path(demo_run.outputs_dir) / f"{STEM}-{name.replace('_', '-')}.csv",
                       dtype=str)
     assert csv.values.tolist() == [[str(c) for c in row] for row in table["rows"]]
 
@@ -176,4 +176,4 @@ def test_an_error_blocks_the_return_with_no_version(case, tmp_path, demo_run):
     found = assert_blocked(summary, demo_run)
     assert list(found) == [code]
     assert (found[code].severity, found[code].location) == ("error", where)
-    assert code in summary["message"] and where in summary["message"]
+    assert code in summary.message and where in summary.message

@@ -88,6 +88,17 @@ def test_other_accepted_spellings_print_in_canonical_form(text, canonical):
     assert str(parse_period(text)) == canonical
 
 
+@pytest.mark.parametrize(("text", "folder"), [
+    ("2023/24", "2023-24"),
+    ("2023-24", "2023-24"),
+    ("2024-06", "2024-06"),
+    ("2024-Q1", "2024-Q1"),
+    ("R12-2024-06", "R12-2024-06"),
+])
+def test_folder_names_write_a_financial_year_with_a_hyphen(text, folder):
+    assert parse_period(text).folder == folder
+
+
 def test_month_label():
     assert parse_period("2024-06").label == "June 2024 (2024-06)"
 

@@ -249,7 +249,7 @@ def _flow_run_ids(done: list[Ran]) -> list[UUID]:
     with engine().connect() as c:
         ids = c.execute(sa.text("select flow_run_id from run where id in :ids")
                         .bindparams(sa.bindparam("ids", expanding=True)),
-                        {"ids": [r.summary["run_id"] for r in done]}).scalars().all()
+                        {"ids": [r.summary.run_id for r in done]}).scalars().all()
     assert len(ids) == len(done) and all(ids)
     return [UUID(i) for i in ids]
 
@@ -360,7 +360,7 @@ def other_file_texts() -> dict[str, str]:
 
 def check_texts(done: list[Ran]) -> dict[str, str]:
     """What the runs said: their summaries, and their history as the CLI shows it."""
-    texts = {f"summary of {r.return_id} ({r.stage})": json.dumps(r.summary, default=str)
+    texts = {f"summary of {r.return_id} ({r.stage})": json.dumps(r.summary.as_dict(), default=str)
              for r in done}
     for rid in {r.return_id for r in done}:
         texts[f"history of {rid}"] = json.dumps(
@@ -394,7 +394,7 @@ def test_planted_values_are_in_the_planted_columns_of_the_inputs(runs):
 
 def test_the_runs_are_produced_and_blocked_as_planted(runs):
     for ran in runs:
-        assert ran.summary["status"] == ran.stage, (ran.return_id, ran.summary["message"])
+        assert ran.summary.status == ran.stage, (ran.return_id, ran.summary.message)
     pspo = {r.stage: r for r in runs if r.return_id == "pspo-breaches"}
     failed = {r.code for r in _results(pspo["produced"]) if not r.success}
     assert {"PSPO-013", "PSPO-014", "PSPO-015", "PSPO-017", "PSPO-018"} <= failed
@@ -410,7 +410,7 @@ def _results(ran: Ran) -> list:
 
     with session() as s:
         return list(s.exec(select(QualityResult).where(
-            QualityResult.run_id == ran.summary["run_id"])))
+            QualityResult.run_id == ran.summary.run_id)))
 
 
 def test_the_archive_holds_the_inputs_and_is_left_out(runs):
@@ -429,7 +429,7 @@ def test_the_control_value_is_found_wherever_it_is_shown(runs, flow_run_ids):
     [produced] = [r for r in runs if (r.return_id, r.stage) == ("pspo-breaches", "produced")]
     for texts in (store_texts(), artifact_texts(flow_run_ids)):
         assert leaks_in(texts, [CONTROL]), "the reader missed a value it should see"
-    folder = Path(produced.summary["outputs_dir"])
+    folder = Path(produced.summary.outputs_dir)
     kinds = {p.suffix for p in folder.iterdir()}
     assert {".pdf", ".csv", ".xlsx", ".json"} <= kinds
     for kind in (".pdf", ".csv", ".xlsx", ".json"):
@@ -503,7 +503,7 @@ def test_no_planted_value_in_the_outputs(runs):
     texts = output_texts()
     for ran in runs:
         if ran.stage == "produced":
-            made = {str(p) for p in Path(ran.summary["outputs_dir"]).iterdir()}
+            made = {str(p) for p in Path(ran.summary.outputs_dir).iterdir()}
             assert made and made <= set(texts), f"the outputs of {ran.return_id} were not read"
     assert leaks_in(texts) == []
 

@@ -40,7 +40,7 @@ def demo_run(tmp_path_factory) -> dict:
 
 
 def test_demo_is_produced_with_the_planted_queries(demo_run):
-    assert (demo_run["status"], demo_run["verdict"]) == ("produced", "queries")
+    assert (demo_run.status, demo_run.verdict) == ("produced", "queries")
     found = failed_results(demo_run)
     assert sorted(found) == ["PREV-014", "PREV-024", "PREV-R03"]
     assert {r.severity for r in found.values()} == {"query"}
@@ -48,7 +48,7 @@ def test_demo_is_produced_with_the_planted_queries(demo_run):
 
 
 def test_demo_outputs_are_the_published_tables_and_the_board_report(demo_run):
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     assert sorted(p.name for p in folder.iterdir()) == sorted([
         "manifest.json", f"{STEM}-board.pdf", f"{STEM}.json", f"{STEM}.xlsx",
         f"{STEM}-benchmarks.csv", f"{STEM}-projects.csv", f"{STEM}-referrals.csv"])
@@ -62,7 +62,7 @@ def test_demo_outputs_are_the_published_tables_and_the_board_report(demo_run):
 
 
 def test_published_referrals_are_suppressed_and_the_json_keeps_internal_tables(demo_run):
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     referrals = (folder / f"{STEM}-referrals.csv").read_text().splitlines()
     assert referrals[0] == "Quarter,Referrals,Discussed at Channel panel,Adopted as Channel cases"
     cells = [cell for line in referrals[1:] for cell in line.split(",")[1:]]
@@ -126,4 +126,4 @@ def test_an_error_blocks_the_return_with_no_version(case, tmp_path, demo_run):
     found = assert_blocked(summary, demo_run)
     assert list(found) == [code]
     assert (found[code].severity, found[code].sample) == ("error", sample)
-    assert code in summary["message"] and where in summary["message"]
+    assert code in summary.message and where in summary.message

@@ -44,8 +44,8 @@ def demo_run(tmp_path_factory) -> dict:
 
 
 def test_the_demo_month_is_produced_with_its_planted_queries(demo_run):
-    assert demo_run["status"] == "produced"
-    assert demo_run["verdict"] == "queries"
+    assert demo_run.status == "produced"
+    assert demo_run.verdict == "queries"
     found = failed_results(demo_run)
     assert {code: r.severity for code, r in found.items()} == {
         "SAV-022": "query", "SAV-023": "query"}
@@ -56,7 +56,7 @@ def test_the_demo_month_is_produced_with_its_planted_queries(demo_run):
 
 
 def test_the_demo_tables_are_published_unsuppressed(demo_run):
-    folder = Path(demo_run["outputs_dir"])
+    folder = Path(demo_run.outputs_dir)
     assert {p.name for p in folder.iterdir()} == {
         "manifest.json", f"{STEM}-board.pdf", f"{STEM}.xlsx", f"{STEM}.json",
         *(f"{STEM}-{t}.csv" for t in ("by-directorate", "by-status", "movements", "at-risk"))}
@@ -123,11 +123,11 @@ def test_bad_input_blocks_the_run(case, tmp_path):
     frames = demo_frames(problems=False)
     spoil(frames)
     summary = run(tmp_path, frames)
-    assert summary["status"] == "blocked" and summary["verdict"] == "blocked"
-    assert summary["version"] is None and summary["outputs_dir"] is None
+    assert summary.status == "blocked" and summary.verdict == "blocked"
+    assert summary.version is None and summary.outputs_dir is None
     found = failed_results(summary)
     assert {c for c, r in found.items() if r.severity == "error"} == {code}
     assert where in found[code].location
-    assert code in summary["message"]
+    assert code in summary.message
     with session() as s:
-        assert s.get(Run, summary["run_id"]).status == "blocked"
+        assert s.get(Run, summary.run_id).status == "blocked"

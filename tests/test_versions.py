@@ -29,36 +29,58 @@ def run(tmp_path: Path, rows: list[dict], period: str, **flow) -> dict:
 
 def the_run(summary: dict) -> Run:
     with session() as s:
-        return s.get(Run, summary["run_id"])
+        return s.get(Run, summary.run_id)
 
 
 def test_a_correction_makes_v2_with_what_changed_cell_by_cell(tmp_path):
     first = run(tmp_path, ROWS, "R12-2026-06")
     corrected = [*ROWS[:2], breach(breach_id="V3", ward="Ladywood", place="Six Ways")]
     second = run(tmp_path, corrected, "R12-2026-06", trigger="rerun", reason="ward corrected")
-    assert (first["version"], second["version"]) == (1, 2)
-    assert Path(first["outputs_dir"]).is_dir() and Path(second["outputs_dir"]).is_dir()
+    assert (first.version, second.version) == (1, 2)
+    assert Path(first.outputs_dir).is_dir() and Path(second.outputs_dir).is_dir()
     with session() as s:
-        changes = s.exec(select(Change).where(Change.run_id == second["run_id"])
+        changes = s.exec(select(Change).where(Change.run_id == second.run_id)
                          .order_by(Change.id)).all()
     assert [(c.kind, c.table, c.row, c.column, c.old, c.new) for c in changes] == [
         ("cell", "by_ward", "Erdington", "City Centre", "[c]", "0"),
         ("cell", "by_ward", "Erdington", "Total", "[c]", "0"),
         ("newly passing", "", "", "PSPO-017", "", "")]
     cells = [c for c in changes if c.kind == "cell"]
-    assert second["changed_cells"] == len(cells) > 0
+    assert second.changed_cells == len(cells) > 0
+
+
+def test_a_run_suppresses_its_published_tables_once(tmp_path, monkeypatch):
+    """Suppression and its linear-programming audit run once per run: what changed since
+    the previous version and every output are made from that one result."""
+    import tasks.render
+
+    handed = []
+    suppress_together = tasks.render.suppress_together
+
+    def counted(tables, threshold):
+        handed.append(sorted(tables))
+        return suppress_together(tables, threshold)
+
+    monkeypatch.setattr(tasks.render, "suppress_together", counted)
+    suppressed = sorted(t.name for t in DECLARATION.tables if t.published and t.suppress)
+    versions = []
+    for rows in (ROWS, ROWS[:2]):  # a first version, then one compared with it
+        handed.clear()
+        versions.append(run(tmp_path, rows, "R12-2027-05").version)
+        assert handed == [suppressed]
+    assert versions == [1, 2]
 
 
 def test_an_unchanged_rerun_makes_no_new_version_unless_forced(tmp_path):
     first = run(tmp_path, ROWS, "R12-2026-07")
     again = run(tmp_path, ROWS, "R12-2026-07", trigger="rerun", reason="nothing to correct")
-    assert (again["status"], again["version"]) == ("unchanged", first["version"])
-    assert the_run(again).same_as_version == first["version"]
+    assert (again.status, again.version) == ("unchanged", first.version)
+    assert the_run(again).same_as_version == first.version
     assert [r.version for r in good_versions("demo", "pspo-breaches", "R12-2026-07")] == [1]
     forced = run(tmp_path, ROWS, "R12-2026-07", force=True)
-    assert (forced["status"], forced["version"]) == ("produced", 2)
-    first_bytes = {p.name: p.read_bytes() for p in Path(first["outputs_dir"]).iterdir()}
-    forced_bytes = {p.name: p.read_bytes() for p in Path(forced["outputs_dir"]).iterdir()}
+    assert (forced.status, forced.version) == ("produced", 2)
+    first_bytes = {p.name: p.read_bytes() for p in Path(first.outputs_dir).iterdir()}
+    forced_bytes = {p.name: p.read_bytes() for p in Path(forced.outputs_dir).iterdir()}
     pdf = "pspo-breaches-R12-2026-07-board.pdf"
     assert first_bytes.keys() == forced_bytes.keys() and pdf in first_bytes
 
@@ -129,10 +151,10 @@ def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answer, o
                           inputs=[str(write_log(tmp_path / "enforcement-log.csv", ROWS))])
     resumer.join(timeout=5)
     summary = state.result()
-    assert summary["sign_off"] == outcome and summary["approver"] == "C. Head"
+    assert summary.sign_off == outcome and summary.approver == "C. Head"
     assert state.name == ("Completed" if outcome == "approved" else "Rejected")
     with session() as s:
-        [decision] = s.exec(select(Decision).where(Decision.run_id == summary["run_id"])).all()
+        [decision] = s.exec(select(Decision).where(Decision.run_id == summary.run_id)).all()
     assert (decision.decision, decision.approver) == (outcome, "C. Head")
 
 
@@ -179,8 +201,8 @@ def test_concurrent_reruns_get_distinct_versions(tmp_path, store_url):
         period = {"sqlite": "2026/27", "postgresql": "R12-2027-02"}[store_url]  # own outputs
         summaries = list(pool.map(lambda p: pspo_breaches(
             period=period, authority="demo", inputs=[str(p)], force=True), paths))
-    assert sorted(s["version"] or 0 for s in summaries) == [1, 2], summaries
-    assert len({s["outputs_dir"] for s in summaries}) == 2
+    assert sorted(s.version or 0 for s in summaries) == [1, 2], summaries
+    assert len({s.outputs_dir for s in summaries}) == 2
 
 
 def test_a_sign_off_nobody_answers_leaves_the_version_awaiting_approval(tmp_path, monkeypatch):
@@ -196,7 +218,7 @@ def test_a_sign_off_nobody_answers_leaves_the_version_awaiting_approval(tmp_path
         get_settings.cache_clear()
     assert state.is_completed() and state.name == "Completed"
     summary = state.result()
-    assert (summary["status"], summary["sign_off"]) == ("produced", "awaiting approval")
+    assert (summary.status, summary.sign_off) == ("produced", "awaiting approval")
     assert the_run(summary).status == "produced"
 
 

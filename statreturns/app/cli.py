@@ -29,6 +29,7 @@ from statreturns.arguments import shown
 from statreturns.periods import latest_complete
 from statreturns.secrets import NAMES
 from statreturns.settings import get_settings
+from statreturns.summary import RunSummary
 
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -60,7 +61,7 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
                       f"{str(exc)[:300]}")
             return EXIT_CODES["failed"]
     _show_summary(summary)
-    return EXIT_CODES[summary["status"]]
+    return EXIT_CODES[summary.status]
 
 
 def _from_here(item: str) -> str:
@@ -75,18 +76,18 @@ def _from_here(item: str) -> str:
     return f"{name}={absolute}" if sep else absolute
 
 
-def _show_summary(summary: dict) -> None:
+def _show_summary(summary: RunSummary) -> None:
     from statreturns.quality import VERDICT_WORDS
 
-    style = VERDICT_STYLE[summary["verdict"]]
-    console.print(f"[bold]{summary['title']}[/bold] {summary['authority']} {summary['period']}: "
-                  f"[{style}]{VERDICT_WORDS[summary['verdict']]}[/{style}]")
-    if summary["status"] == "produced":
-        console.print(f"  version {summary['version']} in {summary['outputs_dir']}")
+    style = VERDICT_STYLE[summary.verdict]
+    console.print(f"[bold]{summary.title}[/bold] {summary.authority} {summary.period}: "
+                  f"[{style}]{VERDICT_WORDS[summary.verdict]}[/{style}]")
+    if summary.status == "produced":
+        console.print(f"  version {summary.version} in {summary.outputs_dir}")
     else:
-        console.print(f"  {summary['message']}")
-    console.print(f"  details: statreturns history {summary['return']} --period "
-                  f"{summary['period']} --authority {summary['authority']}")
+        console.print(f"  {summary.message}")
+    console.print(f"  details: statreturns history {summary.return_id} --period "
+                  f"{summary.period} --authority {summary.authority}")
 
 
 @app.command("list")

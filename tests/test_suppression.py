@@ -427,7 +427,7 @@ def test_no_hidden_cell_of_a_demo_returns_published_tables_can_be_worked_out(ret
     hidden_cells = 0
     for period in SUPPRESSING[return_id]:
         ctx = prepare(declaration, period, "demo")
-        folder = tmp_path / period.replace("/", "-")
+        folder = tmp_path / ctx.period.folder
         for name, frame in registry.demo_data(return_id).generate(
                 ctx.period, ctx.config, problems=True).items():
             path = folder / f"{name}.csv"

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
-from pathlib import Path
+import sys
 
-from benchmarks.common import ROOT, figure, median, pspo_context, timed
-from statreturns.periods import parse_period, series
+from benchmarks.common import ROOT, figure, median, new_home, pspo_context, timed
+from statreturns.periods import parse_period
 
-FIRST, LAST = "2022-08", "2027-07"
+FIRST = "2022-08"
+PERIODS = 60
 
 
 def _home(periods: list) -> dict:
@@ -22,7 +22,7 @@ def _home(periods: list) -> dict:
     from flows.demo_data.pspo_breaches import generate
     from tasks.collect import inbox_folder
 
-    home = Path(tempfile.mkdtemp(prefix="statreturns-backfill-"))
+    home = new_home("backfill-")
     for period in periods:
         ctx = pspo_context(str(period))
         folder = inbox_folder(home / "var" / "inbox", "pspo-breaches", ctx)
@@ -34,17 +34,18 @@ def _home(periods: list) -> dict:
 
 
 def _statreturns(env: dict, *args: str) -> None:
-    subprocess.run([str(Path(ROOT, ".venv", "bin", "statreturns")), *args], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "statreturns.app.cli", *args], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
 
 
-def measure(n: int) -> dict:
-    periods = series(parse_period(FIRST), parse_period(LAST))
+def measure(n: int, count: int = PERIODS) -> dict:
+    first = parse_period(FIRST)
+    periods = [first.step(i) for i in range(count)]
     seconds = []
     for _ in range(n):
         env = _home(periods)
         seconds.append(timed(lambda env=env: _statreturns(
-            env, "backfill", "pspo-breaches", "--from", FIRST, "--to", LAST)))
+            env, "backfill", "pspo-breaches", "--from", FIRST, "--to", str(periods[-1]))))
     total = median(seconds)
     return figure(f"backfill, {len(periods)} monthly periods (PSPO, demo size)",
                   round(total, 1), "s", 30, "<=", n,

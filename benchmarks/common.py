@@ -11,12 +11,14 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("STATRETURNS_HOME", tempfile.mkdtemp(prefix="statreturns-bench-"))
+if "STATRETURNS_HOME" not in os.environ:  # a new home, made only where none is given
+    os.environ["STATRETURNS_HOME"] = tempfile.mkdtemp(prefix="statreturns-bench-")
 os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 
 from statreturns import authorities  # noqa: E402
 from statreturns.declaration import Context  # noqa: E402
 from statreturns.periods import parse_period  # noqa: E402
+from statreturns.settings import get_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "R12-2026-10"
@@ -36,6 +38,20 @@ def pspo_context(period: str = PERIOD) -> Context:
     from flows.pspo_breaches import DECLARATION
 
     return Context("demo", parse_period(period), authorities.load_config(DECLARATION, "demo"))
+
+
+def scratch(prefix: str = "bench-") -> Path:
+    """A new folder in the demo authority's inbox, the only place runs read files from."""
+    inbox = get_settings().inbox / "demo"
+    inbox.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=inbox))
+
+
+def new_home(prefix: str) -> Path:
+    """An empty home for a figure that starts from nothing, kept in this one's ``var/``."""
+    var = get_settings().var
+    var.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=var))
 
 
 def demo_log(folder: Path, ctx: Context, rows: int | None) -> Path:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import PERIOD, child, demo_log, figure, median, pspo_context, timed
+from benchmarks.common import PERIOD, child, demo_log, figure, median, pspo_context, scratch, timed
 
 
 def _rss_mb() -> float:
@@ -60,10 +60,10 @@ def _one_run(kind: str, path: Path) -> dict:
 
     with heartbeats.only_where_watched():
         if kind == "ours":  # Prefect's temporary server starts with the first run: not counted
-            ours(demo_log(Path(tempfile.mkdtemp()), pspo_context(), None))
-        before = _rss_mb()
-        seconds = timed(lambda: ours(path) if kind == "ours" else
-                        plain(path, Path(tempfile.mkdtemp())))
+            ours(demo_log(scratch(), pspo_context(), None))
+        with tempfile.TemporaryDirectory() as out:
+            before = _rss_mb()
+            seconds = timed(lambda: ours(path) if kind == "ours" else plain(path, Path(out)))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "rss_before_mb": before, "peak_mb": peak}
 

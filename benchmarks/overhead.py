@@ -4,11 +4,10 @@ stages called directly (tasks as plain functions, a plain logger) in the same pr
 from __future__ import annotations
 
 import logging
-import tempfile
-from pathlib import Path
+from contextlib import ExitStack
 from unittest import mock
 
-from benchmarks.common import PERIOD, demo_log, figure, median, pspo_context, timed
+from benchmarks.common import PERIOD, demo_log, figure, median, pspo_context, scratch, timed
 from statreturns import heartbeats
 
 STAGES = ("collect", "validate_source", "assemble", "validate_return", "render", "finish_run")
@@ -16,15 +15,19 @@ STAGES = ("collect", "validate_source", "assemble", "validate_return", "render",
 
 def measure(n: int) -> dict:
     import flows.skeleton as skeleton
+    import tasks.recover as recover
     from flows.pspo_breaches import DECLARATION, pspo_breaches
 
-    inputs = [str(demo_log(Path(tempfile.mkdtemp()), pspo_context(), None))]
+    inputs = [str(demo_log(scratch(), pspo_context(), None))]
     plain = {name: getattr(skeleton, name).fn for name in STAGES}
     plain["publish"] = lambda *args: None  # artifacts are Prefect's alone
 
     def direct() -> float:
-        with mock.patch.multiple(skeleton, **plain), mock.patch.object(
-                skeleton, "get_run_logger", lambda: logging.getLogger("bench")):
+        with ExitStack() as patched:
+            patched.enter_context(mock.patch.multiple(skeleton, **plain))
+            for module in (skeleton, recover):  # what a run logs through Prefect's logger
+                patched.enter_context(mock.patch.object(
+                    module, "get_run_logger", lambda: logging.getLogger("bench")))
             return timed(lambda: skeleton.run_return(DECLARATION, PERIOD, "demo", inputs,
                                                      force=True))
 

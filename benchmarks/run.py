@@ -1,9 +1,13 @@
 """`make bench`: figures measured side by side in one run, the median of several
-repetitions, beside their targets. Writes benchmarks/results.json and prints a table.
+repetitions, beside their targets. Writes benchmarks/results.json (or --results FILE) and
+prints a table.
 
 Run from the checkout: ``.venv/bin/python -m benchmarks.run [--repetitions N] [--rows N]
-[--batches N] [--only NAME ...]``, NAME one of overhead, validation, end-to-end, backfill,
-authorities; ``--markdown`` prints the last results as the README's table instead.
+[--periods N] [--batches N] [--authorities N] [--returns N] [--only NAME ...]
+[--results FILE]``, NAME one of overhead, validation, end-to-end, backfill, authorities;
+``--markdown`` prints the last results as the README's table instead. The files handed to
+runs are written in the demo authority's inbox under STATRETURNS_HOME (a new temporary home
+unless it is set).
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
 
 from benchmarks import backfill, end_to_end, many_authorities, overhead, validation
+from benchmarks.common import scratch
 
 HERE = Path(__file__).resolve().parent
 FIGURES = ("overhead", "validation", "end-to-end", "backfill", "authorities")
@@ -56,13 +60,12 @@ def measure(name: str, args, folder: Path) -> list[dict]:
     if name == "end-to-end":
         return end_to_end.measure(n, args.rows, folder)
     if name == "backfill":
-        return [backfill.measure(n)]
-    return many_authorities.measure(args.batches)
+        return [backfill.measure(n, args.periods)]
+    return many_authorities.measure(args.batches, args.authorities, args.returns)
 
 
-def _kept(results: dict) -> dict:
+def _kept(results: dict, path: Path) -> dict:
     """The new figures, and the earlier ones of those not measured this time (--only)."""
-    path = HERE / "results.json"
     earlier = json.loads(path.read_text())["figures"] if path.exists() else []
     measured = {f["name"] for f in results["figures"]}
     return {**results, "figures": [f for f in earlier if f["name"] not in measured]
@@ -73,20 +76,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--periods", type=int, default=backfill.PERIODS,
+                        help="monthly periods of the backfill figure")
     parser.add_argument("--batches", type=int, default=1,
-                        help="batches of 50 runs for the many-authorities figure")
+                        help="batches of runs (every return for each authority) for the "
+                             "many-authorities figure")
+    parser.add_argument("--authorities", type=int, default=many_authorities.AUTHORITIES,
+                        help="authorities of the many-authorities figure")
+    parser.add_argument("--returns", type=int,
+                        help="returns of the many-authorities figure (default: every one)")
     parser.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES))
+    parser.add_argument("--results", type=Path, default=HERE / "results.json")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
     if args.markdown:
-        print(markdown(json.loads((HERE / "results.json").read_text())))
+        print(markdown(json.loads(args.results.read_text())))
         return 0
-    folder = Path(tempfile.mkdtemp(prefix="statreturns-bench-data-"))
+    folder = scratch("bench-data-")
     results = {"measured_on": time.strftime("%Y-%m-%d"), "machine": machine(), "figures": []}
     for name in args.only:  # written after each, so that one that fails loses no other
         started = time.perf_counter()
         results["figures"] += measure(name, args, folder)
-        (HERE / "results.json").write_text(json.dumps(_kept(results), indent=2) + "\n")
+        args.results.write_text(json.dumps(_kept(results, args.results), indent=2) + "\n")
         print(f"measured {name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     figures = results["figures"]
     width = max(len(f["name"]) for f in figures)
@@ -96,7 +107,7 @@ def main() -> int:
               f"{f['compare']:>2} {f['target'] if f['target'] is not None else '':>5} "
               f"{f['unit']:<1}  {met(f)}")
     print(f"machine: {results['machine']}")
-    print(f"details: {HERE / 'results.json'}")
+    print(f"details: {args.results}")
     return 0
 
 

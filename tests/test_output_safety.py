@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import pdf_text
 from openpyxl import load_workbook
 from test_render import prepared  # noqa: F401  (the rendered demo return's inputs)
@@ -129,6 +130,7 @@ def test_json_keeps_the_true_values(tmp_path):
     assert json.loads(path.read_text()) == document
 
 
+@pytest.mark.subprocess  # pdftotext reads the PDF
 def test_a_rendered_return_neutralises_its_spreadsheets_and_not_its_json(pspo, ctx,
                                                                          prepared):  # noqa: F811
     _, got, checks, tables = prepared
@@ -203,6 +205,7 @@ def _pdf_text(path: Path) -> str:
     return " ".join(pdf_text(path, layout=False).split())
 
 
+@pytest.mark.subprocess  # pdftotext reads the PDF
 def test_markup_in_the_board_pdf_text_is_shown_as_it_is(tmp_path):
     path = tmp_path / "hostile.pdf"
     write_pdf(_hostile_report(), path)  # a link, an image or a bad tag would have failed it

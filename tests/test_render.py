@@ -44,6 +44,7 @@ def test_same_inputs_give_byte_identical_outputs(pspo, ctx, prepared):
         assert second.files[kind][1:] == (sha, size)
 
 
+@pytest.mark.subprocess  # pdftotext reads the PDF
 def test_the_board_pdf_says_what_it_is(pspo, ctx, prepared):
     rendered = _render(pspo, ctx, prepared, prepared[0] / "c" / "v3")
     text = pdf_text(rendered.files["pdf"][0])
@@ -73,6 +74,7 @@ CHANGES = [Change("by_ward", "Ladywood", "Total", "41", "42"),
            Change("old_table", "(table)", "", "", "removed")]
 
 
+@pytest.mark.subprocess  # pdftotext reads the PDF
 def test_the_board_pdf_ends_with_what_changed(pspo, ctx, prepared):
     folder = prepared[0] / "changes"
     folder.mkdir()
@@ -95,6 +97,7 @@ def test_the_board_pdf_ends_with_what_changed(pspo, ctx, prepared):
     assert "No figure changed" not in annex
 
 
+@pytest.mark.subprocess  # pdftotext reads the PDF
 def test_the_changes_annex_says_when_nothing_changed_and_cuts_a_long_list(pspo, ctx,
                                                                           prepared):
     folder = prepared[0] / "few-and-many"

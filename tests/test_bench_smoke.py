@@ -20,7 +20,7 @@ import pytest
 
 from statreturns.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.subprocess
+pytestmark = [pytest.mark.subprocess, pytest.mark.one_pass]  # make bench runs on SQLite
 
 SMALLEST = ["--repetitions", "1", "--rows", "50", "--periods", "1", "--batches", "1",
             "--authorities", "1", "--returns", "1"]
@@ -69,7 +69,7 @@ def check(figure: dict) -> None:
 
 
 @pytest.mark.parametrize("name", FIGURES)
-def test_figure_at_smallest_size(name, tmp_path, own_store, harness):
+def test_figure_at_smallest_size(name, tmp_path, harness):
     if name == "authorities":
         try:
             psycopg.connect(POSTGRES, connect_timeout=5).close()

@@ -17,7 +17,7 @@ from statreturns.store.models import OutputFile, QualityResult, Run, SourceFile,
 from tasks.sign_off import decide
 from tasks.submit import SubmitRefused, submit_version
 
-pytestmark = pytest.mark.usefixtures("harness")
+pytestmark = [pytest.mark.usefixtures("harness"), pytest.mark.one_pass]  # both kinds of store
 PSPO, SAVINGS = "pspo-breaches", "savings-tracker"
 RUNS = [(PSPO, "R12-2026-10", "manual")] * 2 + [(PSPO, "R12-2026-10", "rerun")] * 2 \
     + [(PSPO, "R12-2026-09", "manual")] * 2 + [(SAVINGS, "2026-10", "manual")] * 2

@@ -13,7 +13,7 @@ from statreturns.store import db
 from statreturns.store.models import QualityResult, Run
 from tasks.record import allocate_version
 
-pytestmark = pytest.mark.store
+pytestmark = [pytest.mark.store, pytest.mark.one_pass]  # each test makes both kinds
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

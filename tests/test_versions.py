@@ -195,6 +195,7 @@ def store_url(request, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.mark.one_pass  # on stores of both kinds
 def test_concurrent_reruns_get_distinct_versions(tmp_path, store_url):
     paths = [write_log(tmp_path / str(i) / "enforcement-log.csv", ROWS) for i in range(2)]
     with ThreadPoolExecutor(2) as pool:

@@ -51,14 +51,14 @@ COMMAND_RUNS = {status: next(i for i, c in CASES.items() if c["status"] == statu
 """One case of each outcome, also run through the command."""
 
 
-def invoke(return_id: str, period: str):
+def invoke(return_id: str, period: str, *options: str):
     """``statreturns run RETURN --period PERIOD``: the sources come from the inbox."""
     from prefect.logging.configuration import ensure_logging_setup
 
     # Prefect's console log handler keeps the stream it was made with: make it now, on
     # pytest's stream, not on the runner's, which is closed when the command ends.
     ensure_logging_setup()
-    return CliRunner().invoke(app, ["run", return_id, "--period", period])
+    return CliRunner().invoke(app, ["run", return_id, "--period", period, *options])
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -340,3 +340,29 @@ def test_a_bad_input_run_through_the_command_has_its_stated_outcome(status, good
         f"{r.message} {r.location} {r.sample}" for r in results) + " ".join(
         s.notes for s in sources_of(run))
     assert not [v for v in personal_values(case, first) if v in told]
+
+
+@pytest.mark.usefixtures("harness")
+def test_a_run_refused_or_failed_through_the_command_says_so_without_a_traceback(
+        good, first_runs, monkeypatch):
+    """The other two outcomes of the command: arguments refused before anything runs, and
+    a run that meets something unexpected (here, while rendering)."""
+    return_id = "savings-tracker"
+    first, made = good(return_id), first_runs(return_id)
+    first.lay_out()
+    runs_before = [r.id for r in runs_of(return_id, first.period)]
+
+    refused = invoke(return_id, "2026-13")
+    assert refused.exit_code == EXIT_CODES["refused"] and "Refused:" in refused.output
+    assert [r.id for r in runs_of(return_id, first.period)] == runs_before  # nothing ran
+
+    monkeypatch.setattr("tasks.render.write_json", lambda *a: 1 / 0)
+    failed_run = invoke(return_id, first.period, "--force")
+    assert failed_run.exit_code == EXIT_CODES["failed"], failed_run.output
+    assert "Traceback" not in failed_run.output
+    assert "ZeroDivisionError while rendering" in " ".join(failed_run.output.split())
+    run = runs_of(return_id, first.period)[-1]
+    assert (run.status, run.version, run.message) == (
+        "failed", None, "ZeroDivisionError while rendering")
+    assert sorted(p.name for p in made["versions"].iterdir()) == ["v1"]
+    assert snapshot(made["versions"] / "v1") == made["v1"]

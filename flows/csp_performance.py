@@ -465,4 +465,4 @@ DECLARATION = ReturnDeclaration(
 csp_performance = return_flow(DECLARATION)
 
 if __name__ == "__main__":
-    run_from_command_line(csp_performance)
+    run_from_command_line(DECLARATION, csp_performance)

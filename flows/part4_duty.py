@@ -377,4 +377,4 @@ DECLARATION = ReturnDeclaration(
 part4_duty = return_flow(DECLARATION)
 
 if __name__ == "__main__":
-    run_from_command_line(part4_duty)
+    run_from_command_line(DECLARATION, part4_duty)

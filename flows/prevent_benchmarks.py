@@ -417,4 +417,4 @@ DECLARATION = ReturnDeclaration(
 prevent_benchmarks = return_flow(DECLARATION)
 
 if __name__ == "__main__":
-    run_from_command_line(prevent_benchmarks)
+    run_from_command_line(DECLARATION, prevent_benchmarks)

@@ -375,4 +375,4 @@ DECLARATION = ReturnDeclaration(
 pspo_breaches = return_flow(DECLARATION)
 
 if __name__ == "__main__":
-    run_from_command_line(pspo_breaches)
+    run_from_command_line(DECLARATION, pspo_breaches)

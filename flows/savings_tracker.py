@@ -394,4 +394,4 @@ DECLARATION = ReturnDeclaration(
 savings_tracker = return_flow(DECLARATION)
 
 if __name__ == "__main__":
-    run_from_command_line(savings_tracker)
+    run_from_command_line(DECLARATION, savings_tracker)

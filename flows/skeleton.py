@@ -281,17 +281,19 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
                 description=declaration.title, persist_result=False, validate_parameters=True)
 
 
-def run_from_command_line(return_flow: Flow) -> None:
+def run_from_command_line(declaration: ReturnDeclaration, run_flow: Flow) -> None:
     """``python flows/<return>.py PERIOD [AUTHORITY]``: run from the inbox, say how it went
-    and exit with the command line's code."""
+    and exit with the command line's code. Arguments are checked before the flow starts."""
     if len(sys.argv) < 2:
         sys.exit(f"usage: python {sys.argv[0]} PERIOD [AUTHORITY]")
     period, authority = (sys.argv[1:] + ["demo"])[:2]
     try:
-        summary = return_flow(period=period, authority=authority)
+        prepare(declaration, period, authority)
     except RunRefused as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         sys.exit(EXIT_CODES["refused"])
+    try:
+        summary = run_flow(period=period, authority=authority)
     except RunFailed as exc:
         print(f"Failed: {exc}", file=sys.stderr)
         sys.exit(EXIT_CODES["failed"])

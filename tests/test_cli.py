@@ -9,6 +9,9 @@ import sys
 import pytest
 from conftest import PERIOD, breach, write_log
 
+from statreturns.settings import PROJECT_ROOT as ROOT
+from statreturns.settings import get_settings
+
 pytestmark = pytest.mark.usefixtures("harness")
 
 
@@ -36,6 +39,28 @@ def test_bad_arguments_are_refused_before_anything_runs(args, words):
     assert words in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert len(latest_runs()) == before
+
+
+def test_a_flow_module_run_on_its_own_checks_its_arguments_and_says_how_it_went(tmp_path):
+    """``python flows/<return>.py PERIOD [AUTHORITY]``, as the README shows it."""
+    from prefect.settings import PREFECT_API_URL
+
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+
+    def module(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "flows/pspo_breaches.py", *args], env=env,
+                              capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+    refused = module("2024-13")
+    assert refused.returncode == 2 and "Refused: '2024-13' is not a period" in refused.stderr
+    assert "Traceback" not in refused.stdout + refused.stderr
+    period = "2024-05"
+    write_log(get_settings().inbox / "demo" / "pspo-breaches" / period / "enforcement-log.csv",
+              [breach(breach_datetime="2024-05-03 20:00", outcome_date="2024-05-03")])
+    produced = module(period)
+    assert produced.returncode == 0, produced.stderr
+    assert produced.stdout.strip().splitlines()[-1] == (
+        f"produced: {get_settings().outputs / 'demo' / 'pspo-breaches' / period / 'v1'}")
 
 
 def test_an_unknown_return_is_refused():

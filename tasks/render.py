@@ -78,12 +78,10 @@ def output_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame
 @task(name="render", cache_policy=NO_CACHE)
 def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.DataFrame],
            checks: list[Check], collected: list[Collected], *, authority_name: str,
-           version: int, verdict: str, final: Path, since: Since | None = None,
-           shown: OutputTables | None = None) -> Rendered:
+           version: int, verdict: str, final: Path, shown: OutputTables,
+           since: Since | None = None) -> Rendered:
     """Write every output into a staging folder, then move it into place as `final`.
-    `shown` is `output_tables` of `tables`, given when the run has worked them out."""
-    if shown is None:
-        shown = output_tables(declaration, tables, ctx.suppression_threshold)
+    `shown` is `output_tables` of `tables`, worked out once by the run."""
     staging = staging_folder()
     try:
         kinds = _write_all(staging, declaration, ctx, tables, shown, checks, collected,

@@ -18,7 +18,7 @@ from test_render import prepared  # noqa: F401  (the rendered demo return's inpu
 from statreturns.declaration import Chart, Table
 from statreturns.quality import Check
 from tasks.changes import Change
-from tasks.render import render
+from tasks.render import output_tables, render
 from tasks.render_pdf import BoardReport, write_pdf
 from tasks.render_tables import (
     spreadsheet_table,
@@ -146,7 +146,8 @@ def test_a_rendered_return_neutralises_its_spreadsheets_and_not_its_json(pspo, c
     ward = wards.iloc[0, 0]
     rendered = render.fn(declaration, ctx, tables, checks, [got],
                          authority_name="<b>Demo</b> & Co", version=3, verdict="queries",
-                         final=prepared[0] / "hostile" / "v3")
+                         final=prepared[0] / "hostile" / "v3",
+                         shown=output_tables(declaration, tables, ctx.suppression_threshold))
 
     with rendered.files["csv:by_ward"][0].open(newline="") as f:
         assert "'" + ward in [row[0] for row in csv.reader(f)]

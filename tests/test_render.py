@@ -11,7 +11,7 @@ from statreturns.quality import verdict
 from tasks.changes import Change
 from tasks.collect import collect
 from tasks.outputs import OutputsExist, move_into_place, staging_folder
-from tasks.render import render
+from tasks.render import output_tables, render
 from tasks.render_pdf import CHANGES_SHOWN, BoardReport, write_pdf
 from tasks.validate import validate_source
 
@@ -30,7 +30,8 @@ def prepared(pspo, ctx, tmp_path_factory):
 def _render(pspo, ctx, prepared, final: Path):
     _, got, checks, tables = prepared
     return render.fn(pspo, ctx, tables, checks, [got], authority_name="Demo City Council",
-                     version=3, verdict=verdict(checks), final=final)
+                     version=3, verdict=verdict(checks), final=final,
+                     shown=output_tables(pspo, tables, ctx.suppression_threshold))
 
 
 def test_same_inputs_give_byte_identical_outputs(pspo, ctx, prepared):

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.deployments import run_deployment
@@ -29,8 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from flows import registry
-from flows.skeleton import RunRefused, prepare, source_paths
-from statreturns import calendar
+from flows.skeleton import RunRefused, prepare, signed_off_state, source_paths
+from statreturns import authorities, calendar
 from statreturns.store.db import session
 from statreturns.store.models import Run, SourceFile, SweepAction
 from tasks.collect import sha256_of
@@ -92,6 +92,8 @@ def action_for(line: calendar.Line, today: date, authority: str) -> tuple[str, s
         return None
     current = inbox_fingerprint(due.return_id, str(due.period), authority)
     if good:
+        if signed_off_state(good[-1]):  # replaced only by an officer's rerun, with a reason
+            return None
         if (current and current != good[-1].input_fingerprint
                 and _from_the_inbox(good[-1])):
             return "rerun", f"inputs changed since version {good[-1].version}"
@@ -189,9 +191,15 @@ def _sweep_line(line: calendar.Line, today: date, authority: str, done: dict) ->
         get_run_logger().warning("%s: overdue by %s days", label, days)
 
 
-@flow(name="deadline-sweep", flow_run_name="{authority} sweep", persist_result=False)
-def deadline_sweep(authority: str = "demo", today: date | None = None) -> dict:
-    """Start what is due, rerun what changed, raise what is overdue; refresh the board."""
+def _sweep_name() -> str:
+    return f"{runtime.flow_run.parameters.get('authority') or authorities.default()} sweep"
+
+
+@flow(name="deadline-sweep", flow_run_name=_sweep_name, persist_result=False)
+def deadline_sweep(authority: str | None = None, today: date | None = None) -> dict:
+    """Start what is due, rerun what changed, raise what is overdue; refresh the board.
+    The authority defaults to `authorities.default` where the sweep runs."""
+    authority = authority or authorities.default()
     logger = get_run_logger()
     recover_crashed()
     today = today or datetime.now(LONDON).date()

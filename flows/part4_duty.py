@@ -212,6 +212,8 @@ PROVIDER_MONITORING = Source(
     derive=derive_monitoring,
     parameters=suite_parameters,
     many=True,
+    # A provider reports each accommodation type once a quarter (DA-008).
+    key=("provider", "quarter", "accommodation_type"),
 )
 HUB_CONTACTS = Source(
     name="hub-contacts",

@@ -183,6 +183,7 @@ STATUS_SUBMISSIONS = Source(
     derive=derive_submissions,
     parameters=submission_parameters,
     many=True,
+    key=("reference", "month"),  # one status per saving per month (SAV-020)
 )
 
 

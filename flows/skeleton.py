@@ -15,26 +15,29 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, runtime
 from prefect.flows import Flow
-from prefect.states import Completed
+from prefect.states import Completed, Failed, State
 
 from statreturns import authorities
 from statreturns.arguments import ArgumentRefused, check_text, check_trigger, inbox_file, shown
 from statreturns.calendar import period_due
-from statreturns.declaration import Context, ReturnDeclaration
+from statreturns.declaration import Context, ReturnDeclaration, Source
 from statreturns.periods import parse_period
 from statreturns.processes import this_process
 from statreturns.quality import Check, verdict
 from statreturns.settings import get_settings
+from statreturns.store.models import Run
 from statreturns.summary import RunSummary
 from tasks.assemble import assemble
 from tasks.changes import quality_changes, table_changes
-from tasks.collect import collect, files_in, find_source, inbox_folder
+from tasks.collect import AmbiguousSource, collect, files_in, find_source, inbox_folder
+from tasks.inbox import adopt
 from tasks.outputs import version_folder
 from tasks.publish import publish
 from tasks.record import allocate_version, fingerprint, finish_run, let_go, open_run
 from tasks.recover import recover_crashed
 from tasks.render import OutputTables, Since, output_tables, render
-from tasks.sign_off import await_sign_off
+from tasks.sign_off import await_sign_off, latest_decision
+from tasks.submit import submission_of
 from tasks.validate import validate_return, validate_source
 from tasks.versions import (
     code_version,
@@ -45,8 +48,10 @@ from tasks.versions import (
     rules_fingerprint,
 )
 
-EXIT_CODES = {"produced": 0, "unchanged": 0, "blocked": 1, "refused": 2, "failed": 3}
-"""A run's exit code on the command line, by its status."""
+EXIT_CODES = {"produced": 0, "unchanged": 0, "blocked": 1, "refused": 2, "failed": 3,
+              "held": 4}
+"""A run's exit code on the command line, by its outcome: ``held`` is a run refused because
+of the period's latest version (signed off: only a rerun with a reason replaces it)."""
 
 
 class RunFailed(RuntimeError):
@@ -57,9 +62,15 @@ class RunRefused(ValueError):
     """Arguments refused before anything runs: no data is read and no version is made."""
 
 
+class RunHeld(RunRefused):
+    """A run refused because of the period's latest version, which is signed off."""
+
+
 def prepare(declaration: ReturnDeclaration, period: str, authority: str,
-            trigger: str = "manual", reason: str = "") -> Context:
-    """Check the arguments and load the authority's settings, or raise RunRefused."""
+            trigger: str = "manual", reason: str = "", provisional: bool = False,
+            today: date | None = None) -> Context:
+    """Check the arguments and load the authority's settings, or raise RunRefused. A period
+    that has not ended is refused unless the run is `provisional`."""
     try:
         check_text("the period", period, 40)
         parsed = parse_period(period)
@@ -73,8 +84,41 @@ def prepare(declaration: ReturnDeclaration, period: str, authority: str,
         accepted = ", ".join(t.value for t in declaration.period_types)
         raise RunRefused(f"{declaration.id} is not made for a {parsed.type.value} period; "
                          f"it accepts: {accepted}")
+    ended = parsed.end < (today or date.today())
+    if not ended and not provisional:
+        raise RunRefused(f"{parsed} has not ended (its last day is {parsed.end:%d %B %Y}): "
+                         "run it once it has, or give --provisional for figures marked "
+                         "provisional on every output")
     return Context(authority=authority, period=parsed, config=config,
-                   suppression_threshold=get_settings().suppression_threshold)
+                   suppression_threshold=get_settings().suppression_threshold,
+                   provisional=not ended)
+
+
+def signed_off_state(version: Run) -> str | None:
+    """How a version was signed off, in words ("was approved by ... on ..."), or None."""
+    if sent := submission_of(version):
+        return f"was submitted on {sent.delivered_at:%d %B %Y}"
+    decision = latest_decision(version)
+    if decision is not None and decision.decision == "approved":
+        return f"was approved by {decision.approver} on {decision.at:%d %B %Y}"
+    return None
+
+
+def signed_off(declaration: ReturnDeclaration, ctx: Context, trigger: str,
+               reason: str) -> int | None:
+    """The period's latest version if it is approved or submitted (a new version would be
+    its resubmission), else None. Only a rerun, with its reason, may make one: any other
+    run raises RunHeld."""
+    made = good_versions(ctx.authority, declaration.id, str(ctx.period))
+    if not made or (state := signed_off_state(made[-1])) is None:
+        return None
+    if trigger != "rerun" or not reason.strip():
+        raise RunHeld(
+            f"version {made[-1].version} of {declaration.id} {ctx.period} {state}: a new "
+            "version would replace it. Make one only as a resubmission, saying why: "
+            f"statreturns rerun {declaration.id} --period {ctx.period} --authority "
+            f'{ctx.authority} --reason "what was corrected"')
+    return made[-1].version
 
 
 def source_paths(declaration: ReturnDeclaration, ctx: Context,
@@ -85,7 +129,7 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
     inbox; a relative path is relative to the period's inbox folder."""
     inbox = get_settings().inbox
     folder = inbox_folder(inbox, declaration.id, ctx)
-    paths = {s.name: find_source(folder, s) for s in declaration.sources}
+    paths = {s.name: _found(folder, s) for s in declaration.sources}
     given: dict[str, list[Path]] = {}
     for item in inputs or []:
         name, sep, path = item.partition("=")
@@ -108,7 +152,7 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
     for source in declaration.sources:
         files = given.get(source.name, [])
         if len(files) == 1 and files[0].is_dir():
-            files = files_in(files[0]) if source.many else find_source(files[0], source)
+            files = files_in(files[0]) if source.many else _found(files[0], source)
         if len(files) > 1 and not source.many:
             raise RunRefused(f"{source.name} is one file; {len(files)} were given")
         if files:
@@ -116,18 +160,37 @@ def source_paths(declaration: ReturnDeclaration, ctx: Context,
     return paths
 
 
+def _found(folder: Path, source: Source) -> list[Path]:
+    try:
+        return find_source(folder, source)
+    except AmbiguousSource as exc:
+        raise RunRefused(str(exc)) from None
+
+
+def checked(declaration: ReturnDeclaration, period: str, authority: str,
+            inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
+            provisional: bool = False) -> tuple[Context, dict[str, list[Path]], int | None]:
+    """Everything a run checks before it reads a file: its context, each source's files and
+    the signed-off version it would replace; or RunRefused (RunHeld) saying why not."""
+    ctx = prepare(declaration, period, authority, trigger, reason, provisional)
+    paths = source_paths(declaration, ctx, inputs)
+    return ctx, paths, signed_off(declaration, ctx, trigger, reason)
+
+
 def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
-               force: bool = False, sign_off: bool = False) -> RunSummary:
+               force: bool = False, sign_off: bool = False,
+               provisional: bool = False) -> RunSummary:
     """Run one return for one authority and period; returns the run's summary.
 
     A run made from the same inputs, rules and code as the last good version makes no new
     version unless `force`. With `sign_off` (and a return that declares it), the flow
-    pauses after rendering for the sign-off form in the Prefect UI.
+    pauses after rendering for the sign-off form in the Prefect UI. Files given in `inputs`
+    become the period's current sources in the inbox (`tasks.inbox`).
     """
     try:
-        ctx = prepare(declaration, period, authority, trigger, reason)
-        paths = source_paths(declaration, ctx, inputs)
+        ctx, paths, resubmits = checked(declaration, period, authority, inputs, trigger,
+                                        reason, provisional)
     except RunRefused as exc:  # e.g. a deployment started with bad parameters: on record
         run_id = open_run(declaration.id, _recordable(authority), _recordable(period),
                           _recordable(trigger), "")
@@ -140,33 +203,46 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
                          authority=authority, period=str(ctx.period), trigger=trigger,
                          run_id=run_id)
     try:
-        return _run(declaration, ctx, summary, paths, force, sign_off)
+        return _run(declaration, ctx, summary, paths, force, sign_off, resubmits, inputs)
     finally:
         let_go(run_id)
 
 
 def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
-         paths: dict[str, list[Path]], force: bool, sign_off: bool):
+         paths: dict[str, list[Path]], force: bool, sign_off: bool, resubmits: int | None,
+         inputs: list[str] | None):
     """The stages of a run whose arguments were accepted and whose row is open."""
     settings, logger, authority = get_settings(), get_run_logger(), ctx.authority
     run_id = summary.run_id
     collected, checks = [], []
     stage, final = "collecting", None
     try:
+        folder = inbox_folder(settings.inbox, declaration.id, ctx)
+        replaced: dict[str, list[str]] = {}
+        if inputs:
+            for source in declaration.sources:
+                files = paths[source.name]
+                if files != _found(folder, source) and files and all(
+                        p.is_file() and not p.is_symlink() for p in files):
+                    paths[source.name], replaced[source.name] = adopt(
+                        source, paths[source.name], folder, settings.archive)
         gathered = [collect(source, paths[source.name], settings.archive, ctx,
-                            folder=inbox_folder(settings.inbox, declaration.id, ctx) / source.name,
-                            within=settings.inbox / authority)
+                            folder=folder / source.name, within=settings.inbox / authority)
                     for source in declaration.sources]
         for got in gathered:
             collected += got.files
             checks += got.checks
+            if got.files and (lines := replaced.get(got.source.name)):
+                got.files[0].notes[:0] = lines
             for c in got.files:
                 logger.info("%s: %s rows, %s", c.path.name, c.rows, "; ".join(c.notes) or "ok")
+        summary = replace(summary, replaced=tuple(n for ns in replaced.values() for n in ns))
         made_from = (fingerprint([c.sha256 for c in collected]),
                      rules_fingerprint(declaration.id, authority, ctx.suppression_threshold),
                      code_version())
         earlier = good_versions(authority, declaration.id, str(ctx.period))
-        if earlier and not force and made_from_the_same(earlier[-1], *made_from):
+        if earlier and not force and made_from_the_same(earlier[-1], *made_from) \
+                and earlier[-1].provisional == ctx.provisional:
             return _unchanged(summary, earlier[-1], collected, made_from)
         for got in gathered:
             if got.frame is not None:
@@ -188,19 +264,22 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
         final = version_folder(settings.outputs, authority, declaration.id, ctx.period, version)
         rendered = render(declaration, ctx, tables, checks, collected,
                           authority_name=authorities.name(authority), version=version,
-                          verdict=summary.verdict, final=final, since=since, shown=shown)
+                          verdict=summary.verdict, final=final, since=since, shown=shown,
+                          resubmits=resubmits)
         summary = replace(summary, status="produced", version=version,
-                          outputs_dir=str(rendered.folder),
+                          outputs_dir=str(rendered.folder), resubmits=resubmits,
+                          provisional=ctx.provisional,
                           changed_cells=len(since.cells) if since else None)
         finish_run(run_id, status="produced", verdict=summary.verdict, collected=collected,
                    checks=checks, outputs=rendered.files, outputs_dir=rendered.folder,
-                   made_from=made_from, since=since)
+                   made_from=made_from, since=since, provisional=ctx.provisional,
+                   resubmits=resubmits)
         stage = "publishing"  # from here the version stands, whatever happens next
         publish(summary, checks, since)
         logger.info("produced version %s in %s", version, rendered.folder)
         if declaration.sign_off and sign_off:
             stage = "signing off"
-            summary = await_sign_off(summary)
+            summary = await_sign_off(summary, declaration.recipient)
             if summary.sign_off == "rejected":
                 return Completed(name="Rejected", message="rejected at sign-off", data=summary)
         return summary
@@ -214,6 +293,18 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
                        collected=collected, checks=checks,
                        keep_version=final is not None and final.exists())
         raise RunFailed(message) from None
+
+
+def outcome(state: State) -> RunSummary:
+    """The summary a run's final state carries, a blocked run's included; the run's
+    RunRefused or RunFailed where it had one."""
+    summary = state.data if state.is_failed() else state.result(raise_on_failure=False)
+    summary = getattr(summary, "result", summary)  # a result record holds it
+    if isinstance(summary, RunSummary):
+        return summary
+    if isinstance(summary, RunRefused | RunFailed):
+        raise summary
+    raise RunFailed(state.message or "the run failed")
 
 
 def what_changed(declaration: ReturnDeclaration, shown: OutputTables, checks: list[Check],
@@ -249,7 +340,8 @@ def _blocked(summary: RunSummary, collected: list, checks: list[Check]):
                collected=collected, checks=checks)
     publish(summary, checks)
     get_run_logger().warning(message)
-    return Completed(name="Blocked", message=message, data=summary)
+    # Not a success: the UI shows it as failed, named Blocked (its own alert, not a failure's).
+    return Failed(name="Blocked", message=message, data=summary)
 
 
 def _recordable(value: object) -> str:
@@ -260,20 +352,41 @@ def _recordable(value: object) -> str:
 
 def _run_name() -> str:
     parameters = runtime.flow_run.parameters
-    return " ".join(_recordable(v) for v in (parameters.get("authority", "demo"),
+    return " ".join(_recordable(v) for v in (parameters.get("authority") or _authority(),
                                             parameters.get("period") or "period due"))
 
 
-def return_flow(declaration: ReturnDeclaration) -> Flow:
-    """The Prefect flow of a declared return, named by its id."""
+def _authority() -> str:
+    try:
+        return authorities.default()
+    except ValueError:
+        return "(unset)"
 
-    def run(period: str | None = None, authority: str = "demo",
-            inputs: list[str] | None = None, trigger: str = "manual", reason: str = "",
-            force: bool = False, sign_off: bool = False) -> RunSummary:
+
+def how_started() -> str:
+    """``schedule`` for a run the Prefect scheduler made from a deployment's schedule,
+    ``manual`` for one started by hand (from the UI, `prefect deployment run` or a call)."""
+    if not runtime.flow_run.id or not runtime.deployment.id:
+        return "manual"
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        scheduled = client.read_flow_run(runtime.flow_run.id).auto_scheduled
+    return "schedule" if scheduled else "manual"
+
+
+def return_flow(declaration: ReturnDeclaration) -> Flow:
+    """The Prefect flow of a declared return, named by its id. The authority defaults to
+    `authorities.default` where the flow runs; the trigger to how the run was started."""
+
+    def run(period: str | None = None, authority: str | None = None,
+            inputs: list[str] | None = None, trigger: str | None = None, reason: str = "",
+            force: bool = False, sign_off: bool = False,
+            provisional: bool = False) -> RunSummary:
         if period is None:  # a scheduled run: the period the calendar has due
             period = str(period_due(declaration, date.today()))
-        return run_return(declaration, period, authority, inputs, trigger, reason, force,
-                          sign_off)
+        return run_return(declaration, period, authority or _authority(), inputs,
+                          trigger or how_started(), reason, force, sign_off, provisional)
 
     run.__name__ = declaration.id.replace("-", "_")
     run.__doc__ = f"{declaration.title}: {declaration.description}"
@@ -286,14 +399,14 @@ def run_from_command_line(declaration: ReturnDeclaration, run_flow: Flow) -> Non
     and exit with the command line's code. Arguments are checked before the flow starts."""
     if len(sys.argv) < 2:
         sys.exit(f"usage: python {sys.argv[0]} PERIOD [AUTHORITY]")
-    period, authority = (sys.argv[1:] + ["demo"])[:2]
+    period, authority = (sys.argv[1:] + [_authority()])[:2]
     try:
-        prepare(declaration, period, authority)
+        checked(declaration, period, authority)
     except RunRefused as exc:
         print(f"Refused: {exc}", file=sys.stderr)
-        sys.exit(EXIT_CODES["refused"])
+        sys.exit(EXIT_CODES["held" if isinstance(exc, RunHeld) else "refused"])
     try:
-        summary = run_flow(period=period, authority=authority)
+        summary = outcome(run_flow(period=period, authority=authority, return_state=True))
     except RunFailed as exc:
         print(f"Failed: {exc}", file=sys.stderr)
         sys.exit(EXIT_CODES["failed"])

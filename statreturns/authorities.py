@@ -25,6 +25,24 @@ def check_slug(kind: str, value: str) -> str:
     return value
 
 
+DEMO = "demo"
+
+
+def configured() -> list[str]:
+    """The authorities with a settings folder, by name."""
+    root = get_settings().config / "authorities"
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def default() -> str:
+    """The authority meant when none is named: ``STATRETURNS_AUTHORITY``, else the one
+    authority configured besides the demo, else the demo."""
+    if chosen := get_settings().authority:
+        return check_slug("STATRETURNS_AUTHORITY", chosen)
+    councils = [a for a in configured() if a != DEMO]
+    return councils[0] if len(councils) == 1 else DEMO
+
+
 def folder(authority: str) -> Path:
     return get_settings().config / "authorities" / check_slug("authority", authority)
 

@@ -68,6 +68,14 @@ class Source:
     """Values for the suite's ``$PARAMETER`` placeholders."""
     many: bool = False
     """The source is a folder of files read alike (e.g. one per provider and quarter)."""
+    key: tuple[str, ...] = ()
+    """The columns that identify one record: two files of a many-file source holding the
+    same key report the same thing (a copy left in the folder)."""
+
+    def __post_init__(self) -> None:
+        if unknown := set(self.key) - {c.name for c in self.columns}:
+            raise ValueError(f"source {self.name}: its key names no column "
+                             f"{', '.join(sorted(unknown))}")
 
     @property
     def suite(self) -> str:
@@ -113,6 +121,8 @@ class Context:
     period: Period
     config: Any
     suppression_threshold: int = 5
+    provisional: bool = False
+    """The period has not ended: the figures are provisional, and every output says so."""
 
 
 @dataclass(frozen=True)

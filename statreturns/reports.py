@@ -7,12 +7,55 @@ from sqlmodel import select
 from statreturns.store.db import session
 from statreturns.store.models import (
     Decision,
+    Explanation,
     OutputFile,
     QualityResult,
     Run,
     SourceFile,
     Submission,
 )
+
+
+def _sign_off(s, run: Run) -> dict:
+    """Where the version a run made (or found unchanged) stands in sign-off: not needed (no
+    version), awaiting explanation, awaiting approval, approved, rejected, submitted, or
+    superseded (a later version was made before any decision); with its explanations."""
+    version = run.version or run.same_as_version
+    made = s.exec(select(Run).where(
+        Run.authority == run.authority, Run.return_id == run.return_id,
+        Run.period == run.period, Run.status == "produced", Run.version.is_not(None))
+        .order_by(Run.version)).all()
+    of = next((r for r in made if r.version == version), None)
+    if of is None:
+        return {"sign_off": "not needed", "approved_by": None, "approved_at": None,
+                "submitted_at": None, "unexplained": [], "explanations": []}
+    queries = s.exec(select(QualityResult).where(
+        QualityResult.run_id == of.id, QualityResult.severity == "query",
+        QualityResult.success.is_(False))).all()
+    asked = {(q.code, q.rows_key) for q in queries}
+    given = [e for e in s.exec(select(Explanation).where(
+        Explanation.authority == run.authority, Explanation.return_id == run.return_id,
+        Explanation.period == run.period).order_by(Explanation.id))
+        if (e.code, e.rows_key) in asked]
+    answered = {(e.code, e.rows_key) for e in given}
+    unexplained = sorted({code for code, key in asked - answered})
+    decision = s.exec(select(Decision).where(Decision.run_id == of.id)
+                      .order_by(Decision.id.desc())).first()
+    sent = s.exec(select(Submission).where(Submission.run_id == of.id)).first()
+    if sent:
+        state = "submitted"
+    elif decision:
+        state = decision.decision
+    elif of.id != made[-1].id:
+        state = "superseded"
+    else:
+        state = "awaiting explanation" if unexplained else "awaiting approval"
+    approved = decision if decision and decision.decision == "approved" else None
+    return {"sign_off": state, "approved_by": approved and approved.approver,
+            "approved_at": approved and approved.at, "submitted_at": sent and sent.delivered_at,
+            "unexplained": unexplained,
+            "explanations": [{"code": e.code, "text": e.text, "author": e.author, "at": e.at}
+                             for e in given]}
 
 
 def _describe(s, run: Run) -> dict:
@@ -33,6 +76,7 @@ def _describe(s, run: Run) -> dict:
         "submitted": next(({"at": x.delivered_at, "destination": x.destination,
                             "package_sha256": x.package_sha256} for x in s.exec(
                                select(Submission).where(Submission.run_id == run.id))), None),
+        **_sign_off(s, run),
         "sources": [{"source": f.source, "path": f.path, "sha256": f.sha256, "rows": f.rows,
                      "archive_path": f.archive_path, "notes": f.notes}
                     for f in s.exec(select(SourceFile).where(SourceFile.run_id == run.id))],
@@ -72,3 +116,16 @@ def latest_runs() -> list[dict]:
             row["latest_version"] = versions.get(key)
             out.append(row)
         return out
+
+
+def sign_off_words(row: dict) -> str:
+    """A run's sign-off in a few words, e.g. 'approved by A. Officer 2026-11-30'."""
+    state = row["sign_off"]
+    if state == "awaiting explanation":
+        n = len(row["unexplained"])
+        return f"{n} {'query' if n == 1 else 'queries'} to explain"
+    if state == "approved":
+        return f"approved by {row['approved_by']} {row['approved_at']:%Y-%m-%d}"
+    if state == "submitted":
+        return f"submitted {row['submitted_at']:%Y-%m-%d}"
+    return state

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
 
     home: Path = PROJECT_ROOT
     database_url: str = ""
-    authority: str = "demo"
+    authority: str = ""
+    """The authority commands and deployments run for when none is named: see
+    `statreturns.authorities.default`."""
     suppression_threshold: int = 5
     sign_off_timeout_hours: float = 72
     """How long a run waits for the sign-off form before leaving the version to approve."""

@@ -31,6 +31,12 @@ class RunSummary:
     sign_off: str | None = None
     """approved, rejected or awaiting approval once the run has paused for sign-off."""
     approver: str | None = None
+    provisional: bool = False
+    """Made before its period ended: its figures will change."""
+    resubmits: int | None = None
+    """The signed-off version this one replaces."""
+    replaced: tuple[str, ...] = ()
+    """What the files given to the run replaced in the inbox, in words."""
 
     def as_dict(self) -> dict:
         return asdict(self)

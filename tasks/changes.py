@@ -1,14 +1,18 @@
 """What changed between two versions of a return: its tables cell by cell, and its checks.
 
 Tables are the ``"tables"`` mapping of a version's JSON document: name -> ``{"columns": [...],
-"rows": [[...], ...], ...}``. A row is known by its index columns, so a row that moved is not
-a change. Values are compared and reported as printed: 1 and 1.0 are both "1", a suppressed
-cell is its marker, a missing one is "".
+"rows": [[...], ...], ...}``. A row is known by its key: the fewest leading index columns
+that tell the rows apart in both versions. A declared index may go on to columns that hold
+figures (a rating, a status) to keep them from being counted; those are compared as cells, so a
+row whose figures changed is a set of changed cells, not a row removed and one added. A row that
+moved is not a change. Values are compared and reported as printed: 1 and 1.0 are both "1", a
+suppressed cell is its marker, a missing one is "".
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 ROW, TABLE, SEPARATOR = "(row)", "(table)", " / "
@@ -18,7 +22,7 @@ ROW, TABLE, SEPARATOR = "(row)", "(table)", " / "
 class Change:
     table: str
     row: str
-    """The row's index values joined with " / "; "(table)" for a table added or removed."""
+    """The row's key values joined with " / "; "(table)" for a table added or removed."""
     column: str
     """The column; "(row)" for a row added or removed, "" for a table."""
     old: str
@@ -29,16 +33,17 @@ class Change:
 def table_changes(old: dict, new: dict, keys: dict[str, tuple[str, ...]]) -> list[Change]:
     """Every changed cell, added or removed row and added or removed table: tables in the new
     version's order then removed ones, rows likewise, columns likewise. `keys` gives each
-    table's index columns (a table missing from it is keyed by its first column)."""
+    table's index columns (a table missing from it is keyed by its first column); a row is
+    known by the leading ones that tell the rows apart (`row_key`)."""
     changes = []
     for name in _union(new, old):
         if name not in old or name not in new:
             changes.append(Change(name, TABLE, "", "", "added" if name in new else "removed"))
             continue
         before, after = old[name], new[name]
-        index = tuple(keys.get(name, after["columns"][:1]))
-        old_rows, new_rows = _rows(before, index), _rows(after, index)
-        columns = [c for c in _union(after["columns"], before["columns"]) if c not in index]
+        key = row_key(tuple(keys.get(name, after["columns"][:1])), before, after)
+        old_rows, new_rows = _rows(before, key), _rows(after, key)
+        columns = [c for c in _union(after["columns"], before["columns"]) if c not in key]
         for row in _union(new_rows, old_rows):
             if row not in old_rows or row not in new_rows:
                 changes.append(Change(name, row, ROW, "", "added" if row in new_rows
@@ -71,12 +76,38 @@ def as_text(value: object) -> str:
     return str(value)
 
 
-def _rows(table: dict, index: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """Row key -> column -> cell as printed, in the table's order."""
-    rows = {}
-    for values in table["rows"]:
-        cells = {c: as_text(v) for c, v in zip(table["columns"], values, strict=True)}
-        rows[SEPARATOR.join(cells.get(c, "") for c in index)] = cells
+def row_key(index: tuple[str, ...], *tables: dict) -> tuple[str, ...]:
+    """The fewest leading `index` columns whose values differ from row to row in every one
+    of `tables` (the whole index when none do)."""
+    for n in range(1, len(index)):
+        if all(_distinct(table, index[:n]) for table in tables):
+            return index[:n]
+    return index
+
+
+def _distinct(table: dict, key: tuple[str, ...]) -> bool:
+    found = [tuple(cells.get(c, "") for c in key) for cells in _cells(table)]
+    return len(set(found)) == len(found)
+
+
+def _cells(table: dict) -> list[dict[str, str]]:
+    """Each row as column -> cell as printed."""
+    return [{c: as_text(v) for c, v in zip(table["columns"], values, strict=True)}
+            for values in table["rows"]]
+
+
+def _rows(table: dict, key: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Row key -> column -> cell as printed, in the table's order. Blank key values at its
+    end are left out ("Total", not "Total / "); a key met again is numbered ("Total (2)"),
+    so no row is lost."""
+    rows, seen = {}, Counter()
+    for cells in _cells(table):
+        values = [cells.get(c, "") for c in key]
+        while len(values) > 1 and not values[-1]:
+            values.pop()
+        name = SEPARATOR.join(values)
+        seen[name] += 1
+        rows[name if seen[name] == 1 else f"{name} ({seen[name]})"] = cells
     return rows
 
 

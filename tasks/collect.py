@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import itertools
 import os
+import re
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -72,16 +75,67 @@ def files_in(folder: Path) -> list[Path]:
                   and p.suffix.lower() in SOURCE_SUFFIXES)
 
 
+class AmbiguousSource(ValueError):
+    """A one-file source is in the folder twice, in two formats (e.g. a CSV file and a
+    workbook of the same name): which is current is the officer's to say, so the run is
+    refused."""
+
+
+def _and(words: list[str]) -> str:
+    return " and ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def find_source(folder: Path, source: Source) -> list[Path]:
     """The inbox files for a source: ``<source name>.<csv|xlsx>`` in the period's folder,
-    or every spreadsheet in its ``<source name>/`` folder when the source is many files."""
+    or every spreadsheet in its ``<source name>/`` folder when the source is many files.
+    Raises `AmbiguousSource` when a one-file source is there in more than one format."""
     if source.many:
         return files_in(folder / source.name)
-    for suffix in SOURCE_SUFFIXES:
-        candidate = folder / f"{source.name}{suffix}"
-        if candidate.exists():
-            return [candidate]
-    return [folder / f"{source.name}.csv"]
+    found = [folder / f"{source.name}{suffix}" for suffix in SOURCE_SUFFIXES
+             if (folder / f"{source.name}{suffix}").exists()]
+    if len(found) > 1:
+        names, others = _and([p.name for p in found]), "other" if len(found) == 2 else "others"
+        raise AmbiguousSource(
+            f"{names} are {'both' if len(found) == 2 else 'all'} in {folder}: which is "
+            f"current? Move the {others} out of the folder and run again.")
+    return found or [folder / f"{source.name}.csv"]
+
+
+def _said(name: str) -> str:
+    """A file name as a person would say it: lower case, without its spreadsheet ending
+    (however often repeated), a copy's mark or separators."""
+    name = name.lower()
+    while (suffix := Path(name).suffix) in SOURCE_SUFFIXES:
+        name = name.removesuffix(suffix)
+    name = re.sub(r"^copy of |\s*-\s*copy\b|\s*\(\d+\)", "", name)
+    return re.sub(r"[^a-z0-9]+", "", name)
+
+
+CLOSE = 0.85
+"""How alike two names said alike must be to be a near miss (difflib's ratio): above the
+0.75 of police-extract and fire-extract, two sources of one return."""
+
+
+def near_misses(path: Path) -> list[Path]:
+    """Spreadsheets beside a missing file whose names are close to its name (a copy's
+    ``(1)`` or ``- Copy``, other case or separators, a doubled ending), closest first."""
+    wanted = _said(path.name)
+    scored = [(difflib.SequenceMatcher(None, wanted, _said(p.name)).ratio(), p)
+              for p in files_in(path.parent) if p.name != path.name]
+    return [p for score, p in sorted(scored, key=lambda s: (-s[0], s[1].name)) if score >= CLOSE]
+
+
+def _missing_message(source: Source, path: Path) -> str:
+    message = f"No {source.title.lower()} was found: expected {path}."
+    close = near_misses(path)[:3]
+    if not close:
+        return message
+    targets = list(dict.fromkeys(f"{path.stem}{p.suffix.lower()}" for p in close))
+    rename = " or ".join(targets) + (", keeping its ending" if len(targets) > 1 else "")
+    if len(close) == 1:
+        return f"{message} {close[0].name} is there: if it is the current file, rename it {rename}."
+    return (f"{message} {_and([p.name for p in close])} are there: if one of them is the "
+            f"current file, rename it {rename}.")
 
 
 @dataclass
@@ -117,7 +171,7 @@ def _collect_file(source: Source, path: Path, archive_root: Path,
     if not path.is_file():
         missing = Check(
             suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
-            success=False, message=f"No {source.title.lower()} was found: expected {path}.")
+            success=False, message=_missing_message(source, path))
         return Collected(source=source, path=path, checks=[missing])
     sha256, archived = archive(path, archive_root)
     # Read the archived copy: what is checked is exactly what was fingerprinted.
@@ -145,7 +199,9 @@ def collect(source: Source, paths: list[Path], archive_root: Path, ctx: Context,
     a file that is not in `within` (the authority's inbox) once links are followed is not
     read."""
     files = [_collect_file(source, p, archive_root, within) for p in paths]
-    checks = [check for c in files for check in c.checks]
+    # A copy left in the folder is named first: it is why the suite's own rules on the
+    # records (one of each) fail too.
+    checks = duplicate_files(source, files) + [check for c in files for check in c.checks]
     if not files:
         checks.append(Check(
             suite=source.suite, code="FILE-MISSING", expectation_type="file", severity="error",
@@ -154,3 +210,51 @@ def collect(source: Source, paths: list[Path], archive_root: Path, ctx: Context,
     if frame is not None and source.derive:
         frame = source.derive(frame, ctx)
     return Gathered(source=source, files=files, frame=frame, checks=checks)
+
+
+def _row_runs(rows) -> str:
+    """'row 4', 'rows 2-15' or 'rows 2-5, 9, 12-14 and 8 more'."""
+    runs: list[list[int]] = []
+    for row in sorted(rows):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1][1] = row
+        else:
+            runs.append([row, row])
+    shown = ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in runs[:5])
+    more = sum(b - a + 1 for a, b in runs[5:])
+    return f"{'rows' if len(rows) > 1 else 'row'} {shown}" + (f" and {more} more" if more else "")
+
+
+def _keys(file: Collected, key: tuple[str, ...]) -> pd.Series:
+    """The key of each row of a file (rows missing a key value left out), by spreadsheet row."""
+    rows = file.frame[list(key)].dropna()
+    return pd.Series(list(zip(*(rows[c] for c in key), strict=True)),
+                     index=spreadsheet_row(rows.index.to_numpy()), dtype=object)
+
+
+def duplicate_files(source: Source, files: list[Collected]) -> list[Check]:
+    """Two files of a many-file source that hold the same keys report the same records: a
+    copy left in the folder. Files and rows are named; key values never are."""
+    read = [(c.path.name, _keys(c, source.key)) for c in files
+            if c.frame is not None and source.many and source.key]
+    if not read:
+        return []
+    checks = []
+    for (a, keys_a), (b, keys_b) in itertools.combinations(read, 2):
+        same = set(keys_a) & set(keys_b)
+        if not same:
+            continue
+        rows_a, rows_b = (_row_runs(keys.index[keys.map(same.__contains__).to_numpy(bool)])
+                          for keys in (keys_a, keys_b))
+        rows = f"{rows_a} of each" if rows_a == rows_b else f"{rows_a} of {a}, {rows_b} of {b}"
+        checks.append(Check(
+            suite=source.suite, code="FILE-DUPLICATE", expectation_type="file",
+            severity="error", success=False, unexpected_count=len(same),
+            location=f"{a}, {rows_a}; {b}, {rows_b}",
+            message=f"{a} and {b} report the same {len(same)} "
+                    f"{'records' if len(same) > 1 else 'record'} (the same "
+                    f"{_and(list(source.key))}, at {rows}): keep the current file in the "
+                    "folder, move the other out and run again."))
+    return checks or [Check(
+        suite=source.suite, code="FILE-DUPLICATE", expectation_type="file", severity="error",
+        success=True, message=f"No two {source.title.lower()} files report the same records.")]

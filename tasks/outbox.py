@@ -63,9 +63,14 @@ class Receipt:
 
     outbox: str
     destination: str
+    """Where in the outbox, relative to its root: the name the store keeps."""
     delivered_at: datetime
     package_sha256: str
     files: list[str]
+    location: str = ""
+    """Where the delivery can be opened: for a folder outbox, its absolute folder."""
+    receipt_file: str = ""
+    """Where this receipt is kept beside the delivery, when it is."""
 
     def to_dict(self) -> dict:
         return {**asdict(self), "delivered_at": self.delivered_at.isoformat()}
@@ -101,8 +106,9 @@ class FolderOutbox:
         sha = package_digest(folder)
         files = sorted(_listed(folder)) + [MANIFEST]
         if os.path.lexists(final):
-            raise AlreadyDelivered(f"{destination} has already been delivered")
+            raise AlreadyDelivered(f"{final} has already been delivered")
         final.parent.mkdir(parents=True, exist_ok=True)
+        final = final.parent.resolve() / final.name
         staging = final.parent / f".staging-{final.name}-{uuid.uuid4().hex}"
         staging.mkdir()
         try:
@@ -110,7 +116,8 @@ class FolderOutbox:
                 shutil.copy2(folder / name, staging / name)
             if package_digest(staging) != sha:  # the source changed while being copied
                 raise PackageError(f"{folder}: changed while being delivered")
-            receipt = Receipt(self.name, destination, datetime.now(UTC), sha, files)
+            receipt = Receipt(self.name, destination, datetime.now(UTC), sha, files,
+                              location=str(final), receipt_file=str(final / RECEIPT))
             (staging / RECEIPT).write_text(json.dumps(receipt.to_dict(), indent=2) + "\n",
                                            encoding="utf-8")
             for path in staging.iterdir():
@@ -119,7 +126,7 @@ class FolderOutbox:
                 os.rename(staging, final)  # fails if another delivery got there first
             except OSError as e:
                 if e.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR):
-                    raise AlreadyDelivered(f"{destination} has already been delivered") from e
+                    raise AlreadyDelivered(f"{final} has already been delivered") from e
                 raise
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -1,8 +1,9 @@
 """Reading a source file into a typed frame, reporting what is wrong in words a person can act on.
 
 Forgiving where the meaning is certain (a UTF-8 byte-order mark, Windows-1252 text, UTF-16
-text with its byte-order mark, semicolons or tabs for commas, day/month/year dates, extra
-columns, blank rows, a workbook's data on a sheet after its first), strict where it is not
+text with its byte-order mark, semicolons or tabs for commas, day/month/year dates, a date
+exported with a time of 00:00, extra columns, blank rows, a workbook's data on a sheet after
+its first), strict where it is not
 (a missing column, a value that is not a number or a date, a file that is not text or not a
 whole workbook, a file cut short, a cell longer than a spreadsheet's). A workbook that would
 unpack to far more than its data is not opened. Every problem is placed by file, row and
@@ -14,10 +15,13 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
+import json
 import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -28,7 +32,7 @@ from statreturns.declaration import Column, Source
 from statreturns.quality import REDACTED, Check, column_letter, describe_rows
 
 DELIMITERS = [",", ";", "\t", "|"]
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S"]
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 DATETIME_FORMATS = [
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -283,11 +287,14 @@ def _first_row(sheet) -> tuple:
 
 
 def _cell_text(value: object) -> str:
-    """A cell as a text file holds it: whole numbers without a decimal point, nothing as ''."""
+    """A cell as a text file holds it: whole numbers without a decimal point, a date cell
+    (a date-time at 00:00) as its date, nothing as ''."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and value == datetime.combine(value.date(), datetime.min.time()):
+        return value.date().isoformat()
     return str(value)
 
 
@@ -372,6 +379,14 @@ def _parse_dates(values: pd.Series, formats: list[str]) -> pd.Series:
     return pd.Series(by_code[codes], index=values.index)
 
 
+def _parse_date_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """A date column's dates, and the date-times its cells held instead of a date (NaT
+    elsewhere): a date written with a time is read as its date."""
+    dates = _parse_dates(values, DATE_FORMATS)
+    timed = _parse_dates(values.where(dates.isna()), DATETIME_FORMATS)
+    return dates.fillna(timed.dt.normalize()), timed
+
+
 def _parse(values: pd.Series, column: Column) -> pd.Series:
     if column.type in ("integer", "number"):
         cleaned = values.str.replace(r"[£,\s]", "", regex=True)
@@ -379,15 +394,13 @@ def _parse(values: pd.Series, column: Column) -> pd.Series:
         if column.type == "integer":
             numbers = numbers.where(numbers % 1 == 0).astype("Int64")
         return numbers
-    if column.type == "date":
-        return _parse_dates(values, DATE_FORMATS).dt.normalize()
     if column.type == "datetime":
         return _parse_dates(values, DATETIME_FORMATS)
     return values
 
 
 _TYPE_WORDS = {"integer": "a whole number", "number": "a number",
-               "date": "a date from 1900 to 2099 (YYYY-MM-DD or DD/MM/YYYY)",
+               "date": "a date from 1900 to 2099 (e.g. 2026-07-15 or 15/07/2026)",
                "datetime": "a date and time from 1900 to 2099 "
                            "(YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"}
 
@@ -503,7 +516,11 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
             no_data = text.str.lower().isin([w.lower() for w in column.no_data])
             frame[no_data_column(column.name)] = no_data.to_numpy(dtype=bool)
             text = text.mask(no_data, None)
-        frame[column.name] = parsed = _parse(text, column)
+        if column.type == "date":
+            parsed, timed = _parse_date_column(text)
+        else:
+            parsed, timed = _parse(text, column), None
+        frame[column.name] = parsed
         if column.type == "text":
             continue
         bad = parsed.isna() & text.notna()
@@ -519,5 +536,35 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
             unexpected_count=count, sample=sample if count else "",
             location=f"{label}, column {letter} ({column.name}), {describe_rows(rows, count)}"
             if count else ""))
+        if timed is not None:
+            loaded.checks.append(_times_in_dates(source, label, column, letter, text, timed,
+                                                 loaded.notes))
     loaded.frame = frame
     return loaded
+
+
+def _times_in_dates(source: Source, label: str, column: Column, letter: str, text: pd.Series,
+                    timed: pd.Series, notes: list[str]) -> Check:
+    """Dates written with a time: at 00:00, as a spreadsheet exports a date, a note; at any
+    other time a query, for the date may not be the one meant."""
+    where = f"column {letter} ({column.name})"
+    midnight = timed.notna() & timed.eq(timed.dt.normalize())
+    if n := int(midnight.sum()):
+        notes.append(f"{n} {'dates' if n > 1 else 'date'} in {where} carried a time of 00:00, "
+                     f"as spreadsheets export dates: read as {'dates' if n > 1 else 'a date'}")
+    other = timed.notna() & ~midnight
+    count = int(other.sum())
+    rows = [spreadsheet_row(i) for i in other[other].index[:10]]
+    values = [] if column.personal else text[other].astype(str).tolist()
+    sample = REDACTED if column.personal else ", ".join(map(shortened, values[:5]))
+    # An explanation of the query follows the values, not their rows (a personal value
+    # is left out: its hash would let it be guessed).
+    key = json.dumps([column.name, count, values])
+    return Check(
+        suite=source.suite, code="FILE-DATE-TIME", expectation_type="value type",
+        severity="query", success=count == 0, column=column.name,
+        message=f"Every {column.name} is a date without a time of day: one written with a "
+                "time other than 00:00 is read as its date. Check it is the date meant.",
+        unexpected_count=count, sample=sample if count else "",
+        location=f"{label}, {where}, {describe_rows(rows, count)}" if count else "",
+        rows_key=hashlib.sha256(key.encode()).hexdigest() if count else "")

@@ -72,13 +72,15 @@ def finish_run(run_id: int, *, status: str, verdict: str | None, message: str = 
                outputs: dict[str, tuple[Path, str, int]] | None = None,
                outputs_dir: Path | None = None, keep_version: bool = True,
                made_from: tuple[str | None, str, str] | None = None, since=None,
-               same_as_version: int | None = None) -> None:
+               same_as_version: int | None = None, provisional: bool = False,
+               resubmits: int | None = None) -> None:
     """Store how the run ended, with its sources, data-quality results, outputs, what it
     was made from and what changed since the previous version."""
     with session() as s:
         run = s.get(Run, run_id)
         run.status, run.verdict, run.message = status, verdict, message
         run.same_as_version = same_as_version
+        run.provisional, run.resubmits = provisional, resubmits
         if made_from:
             _, run.rules_fingerprint, run.code_version = made_from
         if not keep_version:

@@ -17,7 +17,7 @@ from statreturns.quality import Check
 from tasks.changes import Change
 from tasks.collect import Collected
 from tasks.outputs import move_into_place, staging_folder, write_manifest
-from tasks.render_pdf import BoardReport, write_pdf
+from tasks.render_pdf import BoardReport, provisional_words, write_pdf
 from tasks.render_tables import (
     SUPPRESSION_NOTE,
     table_document,
@@ -79,15 +79,19 @@ def output_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame
 def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.DataFrame],
            checks: list[Check], collected: list[Collected], *, authority_name: str,
            version: int, verdict: str, final: Path, shown: OutputTables,
-           since: Since | None = None) -> Rendered:
+           since: Since | None = None, resubmits: int | None = None) -> Rendered:
     """Write every output into a staging folder, then move it into place as `final`.
-    `shown` is `output_tables` of `tables`, worked out once by the run."""
+    `shown` is `output_tables` of `tables`, worked out once by the run. `resubmits` is
+    the approved or submitted version this one replaces."""
+    if resubmits is not None and not 0 < resubmits < version:
+        raise ValueError(f"version {version} cannot replace version {resubmits}")
     staging = staging_folder()
     try:
         kinds = _write_all(staging, declaration, ctx, tables, shown, checks, collected,
-                           authority_name, version, verdict, since)
+                           authority_name, version, verdict, since, resubmits)
         digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
-                                           "period": str(ctx.period), "version": version})
+                                           "period": str(ctx.period), "version": version,
+                                           **_standing(ctx, resubmits)})
         kinds["manifest"] = "manifest.json"
         move_into_place(staging, final)
     finally:
@@ -95,16 +99,29 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
     return Rendered(final, {kind: (final / name, *digests[name]) for kind, name in kinds.items()})
 
 
+PROVISIONAL_SUFFIX = "-provisional"
+"""Ends the name of every output of a provisional version but the manifest, before the
+extension: a file copied out of its folder still says so."""
+
+
+def _standing(ctx: Context, resubmits: int | None) -> dict:
+    """The JSON document's and manifest's provisional and resubmission fields: none for
+    an ordinary version, whose files stay as they were."""
+    return {**({"provisional": True} if ctx.provisional else {}),
+            **({"resubmits": resubmits} if resubmits is not None else {})}
+
+
 def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
                tables: dict[str, pd.DataFrame], shown: OutputTables, checks: list[Check],
                collected: list[Collected], authority_name: str, version: int,
-               verdict: str, since: Since | None) -> dict[str, str]:
+               verdict: str, since: Since | None, resubmits: int | None) -> dict[str, str]:
     """kind -> file name of every output written into `staging`."""
     stem = f"{declaration.id}-{ctx.period.folder}"
+    mark = PROVISIONAL_SUFFIX if ctx.provisional else ""
     as_of = datetime.combine(ctx.period.end, datetime.min.time())
     kinds: dict[str, str] = {}
 
-    pdf = staging / f"{stem}-board.pdf"
+    pdf = staging / f"{stem}-board{mark}.pdf"
     write_pdf(BoardReport(
         authority_name=authority_name, title=declaration.title,
         description=declaration.description, period_label=ctx.period.label, version=version,
@@ -112,30 +129,36 @@ def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
         sources=[(c.source.title, c.path.name, c.rows, c.sha256, "; ".join(c.notes))
                  for c in collected],
         tables=[(t, tables[t.name]) for t in declaration.tables],
-        chart=declaration.chart, checks=checks,
+        chart=declaration.chart, checks=checks, provisional=ctx.provisional,
+        resubmits=resubmits,
         **({"previous_version": since.version, "changes": since.cells,
             "quality_changes": since.quality} if since else {})), pdf)
     kinds["pdf"] = pdf.name
 
     for name, table in shown.published.items():
-        path = staging / f"{stem}-{name.replace('_', '-')}.csv"
+        path = staging / f"{stem}-{name.replace('_', '-')}{mark}.csv"
         write_csv(table, path)
         kinds[f"csv:{name}"] = path.name
 
-    xlsx = staging / f"{stem}.xlsx"
-    write_xlsx([(t.name.replace("_", " "), t.title, shown.published[t.name])
-                for t in declaration.tables if t.published], xlsx, as_of,
-               [f"{declaration.title}, {authority_name}, {ctx.period.label}, version {version}.",
-                SUPPRESSION_NOTE.replace("the threshold", f"{ctx.suppression_threshold}")])
+    xlsx = staging / f"{stem}{mark}.xlsx"
+    notice = provisional_words(ctx.period.end) if ctx.provisional else ""
+    sheets = [(t.name.replace("_", " "), f"{t.title} ({notice.rstrip('.')})" if notice
+               else t.title, shown.published[t.name])
+              for t in declaration.tables if t.published]
+    notes = [f"{declaration.title}, {authority_name}, {ctx.period.label}, version {version}.",
+             *([f"Resubmission: replaces version {resubmits}."] if resubmits is not None
+               else []),
+             SUPPRESSION_NOTE.replace("the threshold", f"{ctx.suppression_threshold}")]
+    write_xlsx(sheets, xlsx, as_of, [notice, *notes] if notice else notes)
     kinds["xlsx"] = xlsx.name
 
     document = {
         "return": declaration.id, "title": declaration.title, "authority": ctx.authority,
-        "period": str(ctx.period), "version": version, "verdict": verdict,
-        "suppression_threshold": ctx.suppression_threshold,
+        "period": str(ctx.period), "version": version, **_standing(ctx, resubmits),
+        "verdict": verdict, "suppression_threshold": ctx.suppression_threshold,
         "tables": shown.document,
     }
-    json_path = staging / f"{stem}.json"
+    json_path = staging / f"{stem}{mark}.json"
     write_json(document, json_path)
     kinds["json"] = json_path.name
     return kinds

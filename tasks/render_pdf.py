@@ -59,6 +59,8 @@ GREY = colors.HexColor("#555555")
 SHADE = colors.HexColor("#DCE3ED")
 STRIPE = colors.HexColor("#F4F6F9")
 RULE = colors.HexColor("#B8C2CF")
+PROVISIONAL_COLOUR = colors.HexColor("#6A1B9A")
+"""The provisional banner and page marks: a colour no verdict uses."""
 VERDICT_COLOURS = {  # verdict -> (fill, edge)
     "pass": (colors.HexColor("#E2F0E3"), colors.HexColor("#2E7D32")),
     "queries": (colors.HexColor("#FFF2D6"), colors.HexColor("#B26A00")),
@@ -126,6 +128,15 @@ class BoardReport:
     """The version compared with; None for a first version, which has no changes annex."""
     quality_changes: dict[str, list[str]] | None = None
     """Rule codes under "newly failing" and "newly passing" since `previous_version`."""
+    provisional: bool = False
+    """The period has not ended (it ends on `as_of`): the figures will change."""
+    resubmits: int | None = None
+    """The approved or submitted version this one replaces; None for an ordinary version."""
+
+
+def provisional_words(end: date) -> str:
+    """What every output of a provisional version says."""
+    return f"PROVISIONAL: the period ends on {_long_date(end)}; these figures will change."
 
 
 def write_pdf(report: BoardReport, path: Path) -> None:
@@ -133,7 +144,8 @@ def write_pdf(report: BoardReport, path: Path) -> None:
     doc = SimpleDocTemplate(
         str(path), pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
         bottomMargin=MARGIN, invariant=1, author=report.authority_name,
-        title=f"{report.title}: {report.period_label}, version {report.version}",
+        title=f"{report.title}: {report.period_label}, version {report.version}"
+              + (", provisional" if report.provisional else ""),
         subject=report.description)
     footer = partial(_footer, report)
     doc.build(_story(report), onFirstPage=footer, onLaterPages=footer)
@@ -162,18 +174,31 @@ def _footer(report: BoardReport, canvas: Canvas, doc: SimpleDocTemplate) -> None
     canvas.setFont(FONT, 7.5)
     canvas.setFillColor(GREY)
     canvas.drawString(MARGIN, MARGIN - 8 * mm, text)
+    if report.provisional:
+        _provisional_marks(canvas, report.as_of)
     canvas.restoreState()
+
+
+def _provisional_marks(canvas: Canvas, end: date) -> None:
+    """The provisional notice above every page and at the right of its footer."""
+    canvas.setFillColor(PROVISIONAL_COLOUR)
+    canvas.setFont(BOLD, 8.5)
+    canvas.drawRightString(PAGE[0] - MARGIN, PAGE[1] - MARGIN + 5 * mm, provisional_words(end))
+    canvas.setFont(BOLD, 7.5)
+    canvas.drawRightString(PAGE[0] - MARGIN, MARGIN - 8 * mm, "PROVISIONAL")
 
 
 # --- title page ---------------------------------------------------------------------------
 
 def _title_page(report: BoardReport) -> list[Flowable]:
+    notices = _notices(report)
     page = [
         Paragraph(_plain(report.authority_name), AUTHORITY),
         Paragraph(_plain(report.title), TITLE),
         Paragraph(_plain(report.period_label), SUBTITLE),
         Paragraph(f"Version {_plain(report.version)} · Figures for the period ending "
                   f"{_long_date(report.as_of)}", BODY),
+        *notices,
         Paragraph(_plain(report.description), BODY),
         Spacer(1, 8),
         _verdict_box(report.verdict, report.checks),
@@ -181,8 +206,42 @@ def _title_page(report: BoardReport) -> list[Flowable]:
     if report.headline:
         page += [Paragraph("Headline figures", SUBHEADING), _headline_table(report.headline)]
     if report.sources:
-        page += [Paragraph("Sources", SUBHEADING), _sources_table(report.sources)]
+        sources = _sources_table(report.sources)
+        # The notices push the page down: the warning goes over with the sources, if it
+        # must, never alone.
+        sources.keepWithNext = bool(notices)
+        page += [Paragraph("Sources", SUBHEADING), sources]
     return [*page, Paragraph(NOT_PUBLISHED, WARNING)]
+
+
+def _notices(report: BoardReport) -> list[Flowable]:
+    """The provisional banner and the resubmission notice, when they apply: a line each."""
+    notices: list[Flowable] = []
+    if report.provisional:
+        words = _style("provisional", 12.5, BOLD, textColor=colors.white)
+        notices.append(_banner(Paragraph(_plain(provisional_words(report.as_of)), words),
+                               PROVISIONAL_COLOUR))
+    if report.resubmits is not None:
+        words = _style("resubmission", 10.5, textColor=NAVY)
+        notices.append(_banner(Paragraph(
+            f"<b>Resubmission: replaces version {_plain(report.resubmits)}</b>, which was "
+            "approved or submitted before its data were corrected.", words), NAVY, SHADE))
+    return notices
+
+
+def _banner(line: Paragraph, edge: colors.Color, fill: colors.Color | None = None) -> GridTable:
+    """A full-width box of one line, a thick rule at its left; filled with `edge` unless
+    `fill` is given."""
+    box = GridTable([[line]], colWidths=[WIDTH], hAlign="LEFT", style=[
+        ("BACKGROUND", (0, 0), (-1, -1), fill or edge),
+        ("BOX", (0, 0), (-1, -1), 0.5, edge),
+        ("LINEBEFORE", (0, 0), (0, -1), 5, edge),
+        ("LEFTPADDING", (0, 0), (-1, -1), 12),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+    ])
+    box.spaceBefore, box.spaceAfter = 2, 4
+    return box
 
 
 def _verdict_box(verdict: str, checks: list[Check]) -> GridTable:

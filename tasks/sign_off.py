@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import Field, create_model
 from sqlmodel import select
 
 from statreturns.arguments import MAX_NAME, MAX_TEXT, ArgumentRefused, check_code, check_text
@@ -26,13 +26,16 @@ class SignOffRefused(ValueError):
 
 
 class SignOff(RunInput):
-    """The sign-off form in the Prefect UI."""
+    """The sign-off form in the Prefect UI; `sign_off_form` adds a field per open query."""
 
-    decision: Literal["approve", "reject"]
-    approver: str = Field(min_length=1, max_length=MAX_NAME, description="Your name")
-    comment: str = Field(default="", max_length=MAX_TEXT)
-    explanations: dict[str, str] = Field(
-        default_factory=dict, description="An explanation for each open query, by its code")
+    decision: Literal["approve", "reject"] = Field(
+        title="Decision", json_schema_extra={"position": 1000},
+        description="approve: the figures are right to submit; reject: they are not")
+    approver: str = Field(min_length=1, max_length=MAX_NAME, title="Your name",
+                          json_schema_extra={"position": 1001})
+    comment: str = Field(default="", max_length=MAX_TEXT, title="Comment",
+                         json_schema_extra={"position": 1002},
+                         description="Kept with the decision")
 
 
 def failed_queries(run: Run) -> list[QualityResult]:
@@ -54,6 +57,82 @@ def open_queries(run: Run) -> list[QualityResult]:
     """The run's failed queries that no explanation answers."""
     explained = _explanations(run)
     return [q for q in failed_queries(run) if (q.code, q.rows_key) not in explained]
+
+
+def explain_command(run: Run, code: str) -> str:
+    """The command that explains query `code` of this run's version."""
+    return (f"statreturns explain {run.return_id} --period {run.period} --authority "
+            f'{run.authority} --rule {code} --text "..." --author "Your Name"')
+
+
+def field_name(code: str) -> str:
+    """The form's field for query `code`: PSPO-015 -> explain_pspo_015."""
+    return "explain_" + code.lower().replace("-", "_")
+
+
+def code_of(field: str) -> str | None:
+    """The rule's code a form field explains (codes are upper case, without underscores)."""
+    return field.removeprefix("explain_").upper().replace("_", "-") \
+        if field.startswith("explain_") else None
+
+
+def _by_code(queries: list[QualityResult]) -> dict[str, list[QualityResult]]:
+    found: dict[str, list[QualityResult]] = {}
+    for q in queries:
+        found.setdefault(q.code, []).append(q)
+    return found
+
+
+def _where(results: list[QualityResult]) -> str:
+    """Where a query's rows were found: places only, never the values (nor any sample)."""
+    return "; ".join(r.location for r in results if r.location) or "the return as a whole"
+
+
+def _md(text: str) -> str:
+    """Text shown as itself in markdown."""
+    return "".join(f"\\{c}" if c in "\\`*_[]<>#|" else c for c in text)
+
+
+def sign_off_form(run: Run, title: str, recipient: str = "", refused: str = "") -> type[SignOff]:
+    """The sign-off form of this version: one required explanation per open query, then
+    the decision and who takes it. `refused` is why the previous answer was not taken."""
+    queries = _by_code(open_queries(run))
+    fields = {field_name(code): (str, Field(
+        min_length=1, max_length=MAX_TEXT, json_schema_extra={"position": i},
+        title=f"{found[0].message}: {_where(found)}",
+        description=f"Query {code}: why the figures are right all the same (to reject: what "
+                    "is wrong)"))
+        for i, (code, found) in enumerate(queries.items())}
+    form = create_model("SignOff", __base__=SignOff, **fields)
+    form._description = _description(run, title, recipient, refused, queries)
+    return form
+
+
+def _description(run: Run, title: str, recipient: str, refused: str,
+                 queries: dict[str, list[QualityResult]]) -> str:
+    """What the form is for (markdown, shown above it), and why an answer was not taken."""
+    from statreturns import authorities
+    from statreturns.periods import parse_period
+
+    why = "  \n> ".join(f"`{line}`" if line.startswith("statreturns ") else _md(line)
+                        for line in map(str.strip, refused.splitlines()))
+    parts = [f"> **Not taken:** {why}"] if refused else []
+    to = f" to {_md(recipient)}" if recipient else ""
+    parts.append(f"Approving version {run.version} of **{_md(title)}**, "
+                 f"{parse_period(run.period).label}, for {_md(authorities.name(run.authority))}"
+                 f" confirms the figures are right to submit{to}. The decision is kept with "
+                 "your name; only an approved version can be submitted.")
+    if not queries:
+        return "\n\n".join([*parts, "There are no open queries."])
+    parts.append("Each open query needs an explanation, kept with the rows that raised it: it "
+                 "holds for later versions while those rows are unchanged. To reject, a short "
+                 "reason in each is enough: it is kept with the decision, not as an "
+                 "explanation.")
+    parts.append("Open queries:\n\n" + "\n".join(
+        f"- **{code}** {_md(found[0].message)} "
+        f"({sum(q.unexpected_count for q in found)} found): {_md(_where(found))}"
+        for code, found in queries.items()))
+    return "\n\n".join(parts)
 
 
 def _checked(kind: str, value: str, limit: int, lines: bool = False) -> str:
@@ -101,7 +180,8 @@ def decide(run: Run, decision: str, approver: str, comment: str = "",
     if decision not in ("approve", "reject") or not approver:
         raise SignOffRefused("a decision is approve or reject, with the name of who takes it")
     for code, text in (explanations or {}).items():  # all found acceptable before any is kept
-        _explanation(code, text)
+        if not _explanation(code, text):
+            raise SignOffRefused(f"the explanation of {code} is blank")
     made = good_versions(run.authority, run.return_id, run.period)
     if run.status != "produced" or not made or made[-1].id != run.id:
         raise SignOffRefused(f"version {run.version} is not the latest version made")
@@ -110,8 +190,10 @@ def decide(run: Run, decision: str, approver: str, comment: str = "",
     if decision == "approve":
         unexplained = sorted({q.code for q in open_queries(run)})
         if unexplained:
-            raise SignOffRefused(f"version {run.version} cannot be approved: "
-                                 f"{', '.join(unexplained)} need an explanation")
+            raise SignOffRefused(
+                f"version {run.version} cannot be approved: the open queries "
+                f"{', '.join(unexplained)} need an explanation. Explain each with:\n"
+                + "\n".join(f"  {explain_command(run, code)}" for code in unexplained))
     outcome = "approved" if decision == "approve" else "rejected"
     with session() as s:
         s.add(Decision(run_id=run.id, decision=outcome, approver=approver,
@@ -126,7 +208,7 @@ def latest_decision(run: Run) -> Decision | None:
                       .order_by(Decision.id.desc())).first()
 
 
-def await_sign_off(summary: RunSummary) -> RunSummary:
+def await_sign_off(summary: RunSummary, recipient: str = "") -> RunSummary:
     """Pause the flow run for the sign-off form, until a decision that can be taken is
     given or the wait times out; the run's summary with the outcome."""
     from prefect import get_run_logger
@@ -137,14 +219,9 @@ def await_sign_off(summary: RunSummary) -> RunSummary:
 
     with session() as s:
         run = s.get(Run, summary.run_id)
-    note = ""
+    refused = ""
     for attempt in range(1, 21):
-        queries = sorted({q.code for q in open_queries(run)})
-        form = SignOff.with_initial_data(
-            description=f"{note}Sign off version {run.version} of {summary.title}, "
-                        f"{run.period}. Open queries needing an explanation: "
-                        f"{', '.join(queries) or 'none'}.",
-            decision="approve", approver="")
+        form = sign_off_form(run, summary.title, recipient, refused)
         try:
             answer = pause_flow_run(
                 wait_for_input=form, key=f"sign-off-{attempt}", poll_interval=2,
@@ -155,12 +232,24 @@ def await_sign_off(summary: RunSummary) -> RunSummary:
                                      "approval (statreturns approve)", run.version)
             return replace(summary, sign_off="awaiting approval")
         try:
-            outcome = decide(run, answer.decision, answer.approver, answer.comment,
-                             answer.explanations)
+            outcome = decide(run, answer.decision, answer.approver,
+                             *_comment_and_explanations(answer))
             return replace(summary, sign_off=outcome, approver=answer.approver)
         except SignOffRefused as exc:
-            note = f"Not taken: {exc}. "
+            refused = str(exc)
+            get_run_logger().warning("sign-off not taken: %s", refused)
     return replace(summary, sign_off="awaiting approval")
+
+
+def _comment_and_explanations(answer: SignOff) -> tuple[str, dict[str, str]]:
+    """An approval's explanations by rule code; a rejection keeps each query's text in its
+    comment instead, as the reasons for it."""
+    texts = {code: text for name, text in answer.model_dump().items()
+             if (code := code_of(name))}
+    if answer.decision == "approve":
+        return answer.comment, texts
+    reasons = [f"{code}: {text.strip()}" for code, text in texts.items()]
+    return "\n".join(x for x in [answer.comment.strip(), *reasons] if x), {}
 
 
 def _carry_on() -> None:

@@ -23,6 +23,13 @@ def submission_of(run: Run) -> Submission | None:
         return s.exec(select(Submission).where(Submission.run_id == run.id)).first()
 
 
+def delivered_to(sent: Submission, outbox: Outbox) -> str:
+    """Where a submission went: its folder, for a folder outbox; else its destination."""
+    if isinstance(outbox, FolderOutbox) and sent.outbox == outbox.name:
+        return str(outbox.root.resolve() / sent.destination)
+    return sent.destination
+
+
 def submit_version(run: Run, latest: Run, outbox_root: Path,
                    outbox: Outbox | None = None) -> Receipt:
     """Deliver `run`'s version (which must be `latest`, approved and not yet sent)."""
@@ -34,10 +41,10 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
     if decision is None or decision.decision != "approved":
         raise SubmitRefused(f"version {run.version} is not approved"
                             + (f" (it was {decision.decision})" if decision else ""))
+    outbox = outbox or FolderOutbox(outbox_root)
     if (sent := submission_of(run)) is not None:
         raise SubmitRefused(f"version {run.version} was submitted on "
-                            f"{sent.delivered_at:%Y-%m-%d %H:%M} ({sent.destination})")
-    outbox = outbox or FolderOutbox(outbox_root)
+                            f"{sent.delivered_at:%Y-%m-%d %H:%M} to {delivered_to(sent, outbox)}")
     folder = parse_period(run.period).folder
     destination = f"{run.authority}/{run.return_id}/{folder}/v{run.version}"
     try:

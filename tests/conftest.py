@@ -156,6 +156,14 @@ def ctx(pspo) -> Context:
     return Context("demo", parse_period(PERIOD), authorities.load_config(pspo, "demo"))
 
 
+def ran(flow, **parameters):
+    """A flow's run summary, a blocked run's included (its flow run ends Failed, named
+    Blocked); RunFailed where the run failed."""
+    from flows.skeleton import outcome
+
+    return outcome(flow(**parameters, return_state=True))
+
+
 def breach(**values) -> dict:
     """One valid enforcement-log row (as text, as a file holds it); override any column."""
     row = {

@@ -4,7 +4,7 @@ before anything runs: traversal, paths outside the inbox, control characters, lo
 import os
 
 import pytest
-from conftest import PERIOD, breach, write_log
+from conftest import PERIOD, breach, ran, write_log
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -146,7 +146,7 @@ def test_a_period_folder_linked_to_one_outside_the_inbox_is_not_read():
     period = inbox() / "demo" / "pspo-breaches" / "R12-2026-05"
     period.parent.mkdir(parents=True, exist_ok=True)
     period.symlink_to(outside, target_is_directory=True)
-    summary = pspo_breaches(period="R12-2026-05", authority="demo")
+    summary = ran(pspo_breaches, period="R12-2026-05", authority="demo")
     assert summary.status == "blocked"
     with session() as s:
         [refused] = [r for r in s.exec(select(QualityResult).where(

@@ -1,6 +1,6 @@
 """What changed between two versions: tables cell by cell, and rules that turned."""
 
-from tasks.changes import Change, quality_changes, table_changes
+from tasks.changes import Change, quality_changes, row_key, table_changes
 
 
 def _table(columns: list[str], *rows: list) -> dict:
@@ -82,6 +82,54 @@ def test_a_key_of_two_index_columns_is_joined():
         Change("by_month", "City Centre / 2026-09", "Breaches", "3", "5"),
         Change("by_month", "City Centre / 2026-10", "(row)", "", "added"),
         Change("by_month", "Parks / 2026-10", "(row)", "", "removed"),
+    ]
+
+
+RATINGS = ["Benchmark", "This year", "Last year", "Change", "Evidence"]
+RATING_KEYS = {"ratings": ("Benchmark", "This year", "Last year", "Change")}
+
+
+def test_a_row_whose_figures_in_the_index_changed_is_a_set_of_changed_cells():
+    old = {"ratings": _table(RATINGS, ["Plan", "Meeting", "Meeting", "same", 2],
+                             ["Training", "Exceeding", "Meeting", "up", 5])}
+    new = {"ratings": _table(RATINGS, ["Plan", "Exceeding", "Meeting", "up", 4],
+                             ["Training", "Exceeding", "Meeting", "up", 5])}
+    assert table_changes(old, new, RATING_KEYS) == [
+        Change("ratings", "Plan", "This year", "Meeting", "Exceeding"),
+        Change("ratings", "Plan", "Change", "same", "up"),
+        Change("ratings", "Plan", "Evidence", "2", "4"),
+    ]
+
+
+def test_the_row_key_is_the_fewest_leading_index_columns_telling_rows_apart():
+    index = ("Order", "Month", "Section")
+    one_a_month = _table(["Order", "Month", "Section", "Breaches"], ["Parks", "2026-09", "s.63", 1],
+                         ["Parks", "2026-10", "s.63", 2], ["Town", "2026-10", "s.67", 3])
+    one_an_order = _table(["Order", "Month", "Section", "Breaches"],
+                          ["Parks", "2026-09", "s.63", 1], ["Town", "2026-09", "s.67", 3])
+    assert row_key(index, one_an_order, one_an_order) == ("Order",)
+    assert row_key(index, one_an_order, one_a_month) == ("Order", "Month")
+    assert row_key(("Order",), one_a_month, one_a_month) == ("Order",)
+
+
+def test_a_key_ending_in_blanks_is_named_without_them():
+    columns = ["Order", "Month", "Breaches"]
+    old = {"by_month": _table(columns, ["Parks", "2026-09", 1], ["Parks", "2026-10", 2],
+                              ["Total", "", 3])}
+    new = {"by_month": _table(columns, ["Parks", "2026-09", 1], ["Parks", "2026-10", 3],
+                              ["Total", "", 4])}
+    assert table_changes(old, new, KEYS) == [
+        Change("by_month", "Parks / 2026-10", "Breaches", "2", "3"),
+        Change("by_month", "Total", "Breaches", "3", "4"),
+    ]
+
+
+def test_rows_repeating_the_whole_index_are_numbered_not_lost():
+    old = {"by_ward": _table(WARDS, ["Aston", 4, 1], ["Aston", 2, 0])}
+    new = {"by_ward": _table(WARDS, ["Aston", 4, 1], ["Aston", 3, 0], ["Aston", 1, 1])}
+    assert table_changes(old, new, KEYS) == [
+        Change("by_ward", "Aston (2)", "Breaches", "2", "3"),
+        Change("by_ward", "Aston (3)", "(row)", "", "added"),
     ]
 
 

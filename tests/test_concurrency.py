@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import breach, write_log
+from conftest import breach, ran, write_log
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -51,7 +51,7 @@ def count(model, run_id: int) -> int:
 def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home):
     def run(job):
         return_id, period, trigger = job
-        return registry.flow_of(return_id)(period=period, authority="demo", trigger=trigger,
+        return ran(registry.flow_of(return_id), period=period, authority="demo", trigger=trigger,
                                            reason="at once" if trigger == "rerun" else "",
                                            force=True)
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import breach, write_log
+from conftest import breach, ran, write_log
 from sqlmodel import select
 
 from flows.pspo_breaches import pspo_breaches
@@ -53,7 +53,7 @@ def unbroken(tmp_path_factory) -> dict[str, bytes]:
         get_settings.cache_clear()
         write_log(get_settings().inbox / "demo" / "pspo-breaches" / PERIOD /
                   "enforcement-log.csv", ROWS)
-        summary = pspo_breaches(period=PERIOD, authority="demo")
+        summary = ran(pspo_breaches, period=PERIOD, authority="demo")
         outputs = outputs_of(summary)
         get_settings.cache_clear()
     assert summary.status == "produced"
@@ -101,7 +101,7 @@ def test_a_run_killed_at_a_stage_boundary_leaves_things_in_order(stage, when, ow
         [killed] = s.exec(select(Run)).all()
     assert killed.status == ("produced" if stage in ("record", "publish") else "running")
 
-    rerun = pspo_breaches(period=PERIOD, authority="demo", trigger="rerun",
+    rerun = ran(pspo_breaches, period=PERIOD, authority="demo", trigger="rerun",
                           reason="after a crash")
 
     with session() as s:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import ran
 from sqlmodel import select
 
 from flows.csp_performance import DECLARATION, NO_DATA, csp_performance
@@ -45,7 +46,7 @@ def failed(summary: dict) -> set[str]:
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory) -> dict:
     inputs = write(tmp_path_factory.mktemp("demo"), demo_files())
-    return csp_performance(period=PERIOD, authority="demo", inputs=inputs)
+    return ran(csp_performance, period=PERIOD, authority="demo", inputs=inputs)
 
 
 def test_demo_is_produced_with_the_three_planted_draft_queries(demo_run):
@@ -90,7 +91,7 @@ def test_a_quarter_missing_from_an_extract_blocks_the_return(tmp_path):
     police = files["police-extract"]
     files["police-extract"] = police[~((police["measure"] == "Shop theft")
                                        & (police["quarter"] == "2025-Q3"))]
-    summary = csp_performance(period=PERIOD, authority="demo", inputs=write(tmp_path, files))
+    summary = ran(csp_performance, period=PERIOD, authority="demo", inputs=write(tmp_path, files))
     assert (summary.status, summary.verdict, summary.version) == (
         "blocked", "blocked", None)
     assert summary.outputs_dir is None

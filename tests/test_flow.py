@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PERIOD, breach, pdf_text, write_log
+from conftest import PERIOD, breach, pdf_text, ran, write_log
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -34,7 +34,7 @@ def run(tmp_path: Path, rows: list[dict] | None = None, *, authority: str = "dem
     """Run the flow on an enforcement log of these rows (or on `path` as it is)."""
     if path is None:
         path = write_log(tmp_path / "enforcement-log.csv", rows, **to_csv)
-    return pspo_breaches(period=period, authority=authority, inputs=[str(path)])
+    return ran(pspo_breaches, period=period, authority=authority, inputs=[str(path)])
 
 
 def checks_of(summary: dict) -> dict[str, QualityResult]:
@@ -126,9 +126,9 @@ async def _artifacts(key: str) -> list:
             sort=ArtifactSort.CREATED_DESC, limit=50)
 
 
-def test_artifacts_have_stable_keys_per_authority_and_return(demo_run):
-    summary = asyncio.run(_artifacts("demo-pspo-breaches-summary"))
-    quality = asyncio.run(_artifacts("demo-pspo-breaches-data-quality"))
+def test_artifacts_have_stable_keys_per_authority_return_and_period(demo_run):
+    summary = asyncio.run(_artifacts("demo-pspo-breaches-r12-2026-10-summary"))
+    quality = asyncio.run(_artifacts("demo-pspo-breaches-r12-2026-10-data-quality"))
     assert summary and quality
     assert any(f"version {demo_run.version}" in a.data or
                f"| Version | {demo_run.version} |" in a.data for a in summary)

@@ -62,6 +62,20 @@ def test_delivers_same_bytes_with_receipt(package, outbox):
     assert sorted(p.name for p in delivered.parent.iterdir()) == ["v3"]
 
 
+def test_the_receipt_names_the_folder_it_is_kept_in(package, tmp_path, monkeypatch):
+    """Whatever the outbox's root is written as, the receipt gives the absolute folder that
+    holds the files and itself, and the destination relative to the root as before."""
+    monkeypatch.chdir(tmp_path)
+    receipt = FolderOutbox(Path("outbox")).deliver(package, DEST)
+    folder = Path(receipt.location)
+    assert folder.is_absolute() and folder == (tmp_path / "outbox" / DEST).resolve()
+    assert receipt.destination == DEST
+    assert receipt.receipt_file == str(folder / "receipt.json")
+    assert sorted(p.name for p in folder.iterdir()) == sorted(receipt.files + ["receipt.json"])
+    saved = json.loads(Path(receipt.receipt_file).read_text())
+    assert (saved["location"], saved["destination"]) == (str(folder), DEST)
+
+
 def test_same_destination_twice_is_refused(package, outbox):
     outbox.deliver(package, DEST)
     first = {p.name: p.read_bytes() for p in (outbox.root / DEST).iterdir()}

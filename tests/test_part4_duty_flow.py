@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import assert_blocked, failed_results
+from conftest import assert_blocked, failed_results, ran
 
 from flows.demo_data.part4_duty import generate
 from flows.part4_duty import DECLARATION, part4_duty
@@ -40,7 +40,7 @@ def write(folder: Path, frames: dict[str, pd.DataFrame]) -> dict[str, Path]:
 
 def run(folder: Path, frames: dict[str, pd.DataFrame]) -> dict:
     inputs = [f"{name}={path}" for name, path in write(folder, frames).items()]
-    return part4_duty(period=PERIOD, authority="demo", inputs=inputs)
+    return ran(part4_duty, period=PERIOD, authority="demo", inputs=inputs)
 
 
 def raw_tables(folder: Path) -> dict[str, pd.DataFrame]:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import assert_blocked, failed_results
+from conftest import assert_blocked, failed_results, ran
 
 from flows.demo_data.prevent_benchmarks import generate
 from flows.prevent_benchmarks import DECLARATION, prevent_benchmarks
@@ -29,7 +29,7 @@ def run(folder: Path, frames: dict[str, pd.DataFrame]) -> dict:
     for name, frame in frames.items():
         frame.to_csv(folder / f"{name}.csv", index=False)
         inputs.append(f"{name}={folder / f'{name}.csv'}")
-    return prevent_benchmarks(period=PERIOD, authority="demo", inputs=inputs)
+    return ran(prevent_benchmarks, period=PERIOD, authority="demo", inputs=inputs)
 
 
 

@@ -41,10 +41,14 @@ def test_a_good_csv_reports_the_file_and_column_checks_and_one_type_check_per_ty
     loaded = read_source(write_log(tmp_path / "log.csv", [breach()]), source)
     assert [(c.code, c.column) for c in loaded.checks] == [
         ("FILE-UNREADABLE", None), ("FILE-COLUMNS", None),
-        ("FILE-TYPE", "breach_datetime"), ("FILE-TYPE", "fpn_issued_date"),
-        ("FILE-TYPE", "fpn_amount"), ("FILE-TYPE", "outcome_date"), ("FILE-TYPE", "person_dob")]
+        ("FILE-TYPE", "breach_datetime"),
+        ("FILE-TYPE", "fpn_issued_date"), ("FILE-DATE-TIME", "fpn_issued_date"),
+        ("FILE-TYPE", "fpn_amount"),
+        ("FILE-TYPE", "outcome_date"), ("FILE-DATE-TIME", "outcome_date"),
+        ("FILE-TYPE", "person_dob"), ("FILE-DATE-TIME", "person_dob")]
     assert {c.suite for c in loaded.checks} == {"enforcement-log"}
-    assert {c.severity for c in loaded.checks} == {"error"}
+    assert {c.severity for c in loaded.checks if c.code != "FILE-DATE-TIME"} == {"error"}
+    assert {c.severity for c in loaded.checks if c.code == "FILE-DATE-TIME"} == {"query"}
 
 
 def test_a_good_csv_parses_types(tmp_path, source):
@@ -166,9 +170,12 @@ def test_iso_date_times_with_t_and_seconds(tmp_path, source):
 
 
 def test_a_date_column_written_with_a_midnight_time_is_normalised_to_the_day(tmp_path, source):
-    frame = read_source(write_log(tmp_path / "log.csv",
-                                  [breach(outcome_date="2026-06-10 00:00:00")]), source).frame
-    assert frame.loc[0, "outcome_date"] == pd.Timestamp("2026-06-10")
+    loaded = read_source(write_log(tmp_path / "log.csv",
+                                   [breach(outcome_date="2026-06-10 00:00:00")]), source)
+    assert loaded.frame.loc[0, "outcome_date"] == pd.Timestamp("2026-06-10")
+    assert failed(loaded) == []
+    assert loaded.notes == ["1 date in column K (outcome_date) carried a time of 00:00, as "
+                            "spreadsheets export dates: read as a date"]
 
 
 def test_extra_unknown_column_is_ignored_with_a_note(tmp_path, source):
@@ -391,7 +398,7 @@ def test_a_date_outside_1900_to_2099_is_not_a_date(tmp_path, source, value):
     assert not found.success
     assert found.location == "log.csv, column K (outcome_date), row 2"
     assert found.message == (
-        "Every outcome_date is a date from 1900 to 2099 (YYYY-MM-DD or DD/MM/YYYY).")
+        "Every outcome_date is a date from 1900 to 2099 (e.g. 2026-07-15 or 15/07/2026).")
 
 
 def test_windows_1252_is_recognised_beyond_the_first_64_kb(tmp_path, source):

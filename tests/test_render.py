@@ -27,11 +27,11 @@ def prepared(pspo, ctx, tmp_path_factory):
     return folder, got.files[0], checks, tables
 
 
-def _render(pspo, ctx, prepared, final: Path):
+def _render(pspo, ctx, prepared, final: Path, **extra):
     _, got, checks, tables = prepared
     return render.fn(pspo, ctx, tables, checks, [got], authority_name="Demo City Council",
                      version=3, verdict=verdict(checks), final=final,
-                     shown=output_tables(pspo, tables, ctx.suppression_threshold))
+                     shown=output_tables(pspo, tables, ctx.suppression_threshold), **extra)
 
 
 def test_same_inputs_give_byte_identical_outputs(pspo, ctx, prepared):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import failed_results
+from conftest import failed_results, ran
 
 from flows.demo_data.savings_tracker import generate
 from flows.savings_tracker import DECLARATION, savings_tracker
@@ -32,7 +32,7 @@ def run(folder: Path, frames: dict[str, pd.DataFrame]) -> dict:
         path = folder / f"{name}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False)
-    return savings_tracker(period=PERIOD, authority="demo", inputs=[
+    return ran(savings_tracker, period=PERIOD, authority="demo", inputs=[
         f"savings-register={folder / 'savings-register.csv'}",
         f"status-submissions={folder / 'status-submissions'}"])
 

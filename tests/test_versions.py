@@ -3,13 +3,16 @@
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import breach, write_log
+from conftest import breach, ran, write_log
 from sqlmodel import select
 
 from flows.pspo_breaches import DECLARATION, pspo_breaches
+from flows.skeleton import RunHeld
+from statreturns.periods import parse_period
 from statreturns.store.db import session
 from statreturns.store.models import Change, Decision, Run
 from tasks.sign_off import SignOffRefused, decide, explain, open_queries
@@ -22,9 +25,21 @@ ROWS = [breach(breach_id="V1"), breach(breach_id="V2", ward="Nechells"),
         breach(breach_id="V3", ward="Erdington", place="Six Ways")]
 
 
+def within(period: str, rows: list[dict] = ROWS) -> list[dict]:
+    """The rows, dated inside the period where their own dates are not (each test keeps to
+    its own ended period, so that no two share versions)."""
+    span = parse_period(period)
+    if span.start <= date(2026, 6, 10) <= span.end:
+        return rows
+    day = span.end - timedelta(days=40)
+    return [{**row, "breach_datetime": f"{day} 21:15", "outcome_date": str(day)}
+            for row in rows]
+
+
 def run(tmp_path: Path, rows: list[dict], period: str, **flow) -> dict:
-    path = write_log(tmp_path / f"{len(list(tmp_path.glob('*')))}" / "enforcement-log.csv", rows)
-    return pspo_breaches(period=period, authority="demo", inputs=[str(path)], **flow)
+    path = write_log(tmp_path / f"{len(list(tmp_path.glob('*')))}" / "enforcement-log.csv",
+                     within(period, rows))
+    return ran(pspo_breaches, period=period, authority="demo", inputs=[str(path)], **flow)
 
 
 def the_run(summary: dict) -> Run:
@@ -66,7 +81,7 @@ def test_a_run_suppresses_its_published_tables_once(tmp_path, monkeypatch):
     versions = []
     for rows in (ROWS, ROWS[:2]):  # a first version, then one compared with it
         handed.clear()
-        versions.append(run(tmp_path, rows, "R12-2027-05").version)
+        versions.append(run(tmp_path, rows, "R12-2024-07").version)
         assert handed == [suppressed]
     assert versions == [1, 2]
 
@@ -103,8 +118,10 @@ def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_cha
     # A rerun that changes the queried row itself: asked for again.
     changed = [*other[:2], breach(breach_id="V3", ward="Sutton Trinity", place="Six Ways"),
                other[3]]
-    v3 = the_run(run(tmp_path, changed, "R12-2026-08"))
+    v3 = the_run(run(tmp_path, changed, "R12-2026-08", trigger="rerun",
+                     reason="place corrected after approval"))
     assert [q.code for q in open_queries(v3)] == ["PSPO-017"]
+    assert v3.resubmits == 2  # version 2 was approved: this one replaces it
 
 
 def _resume_when_paused(flow_run_id_of, answer: dict) -> threading.Thread:
@@ -140,15 +157,17 @@ def _latest_flow_run(period: str):
 
 @pytest.mark.parametrize("answer, outcome", [
     ({"decision": "approve", "approver": "C. Head", "comment": "fine",
-      "explanations": {"PSPO-017": "Six Ways is on the boundary."}}, "approved"),
-    ({"decision": "reject", "approver": "C. Head", "comment": "ward wrong"}, "rejected"),
+      "explain_pspo_017": "Six Ways is on the boundary."}, "approved"),
+    ({"decision": "reject", "approver": "C. Head", "comment": "ward wrong",
+      "explain_pspo_017": "ward wrong"}, "rejected"),
 ])
 def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answer, outcome):
     assert DECLARATION.sign_off
-    period = "R12-2026-09" if outcome == "approved" else "R12-2026-11"
+    period = "R12-2026-09" if outcome == "approved" else "R12-2024-11"
     resumer = _resume_when_paused(_latest_flow_run(period), answer)
     state = pspo_breaches(period=period, authority="demo", return_state=True, sign_off=True,
-                          inputs=[str(write_log(tmp_path / "enforcement-log.csv", ROWS))])
+                          inputs=[str(write_log(tmp_path / "enforcement-log.csv",
+                                                within(period)))])
     resumer.join(timeout=5)
     summary = state.result()
     assert summary.sign_off == outcome and summary.approver == "C. Head"
@@ -160,11 +179,14 @@ def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answer, o
 
 def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home):
     outbox = tmp_path / "outbox"
-    v1 = the_run(run(tmp_path, ROWS[:1], "R12-2026-12"))
+    v1 = the_run(run(tmp_path, ROWS[:1], "R12-2024-12"))
     with pytest.raises(SubmitRefused, match="version 1 is not approved"):
         submit_version(v1, v1, outbox)
     decide(v1, "approve", "D. Lead")
-    v2 = the_run(run(tmp_path, ROWS[:2], "R12-2026-12"))
+    with pytest.raises(RunHeld, match="version 1 of pspo-breaches R12-2024-12 was approved"):
+        run(tmp_path, ROWS[:2], "R12-2024-12")
+    v2 = the_run(run(tmp_path, ROWS[:2], "R12-2024-12", trigger="rerun", reason="V2 added"))
+    assert v2.resubmits == 1
     with pytest.raises(SubmitRefused, match="version 1 is superseded by version 2"):
         submit_version(v1, v2, outbox)
     with pytest.raises(SignOffRefused, match="version 1 is not the latest version made"):
@@ -174,13 +196,13 @@ def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home)
         submit_version(v2, v2, outbox)
     decide(v2, "approve", "D. Lead")
     receipt = submit_version(v2, v2, outbox)
-    delivered = outbox / "demo" / "pspo-breaches" / "R12-2026-12" / "v2"
-    assert receipt.destination == "demo/pspo-breaches/R12-2026-12/v2"
+    delivered = outbox / "demo" / "pspo-breaches" / "R12-2024-12" / "v2"
+    assert receipt.destination == "demo/pspo-breaches/R12-2024-12/v2"
     assert (delivered / "manifest.json").read_bytes() == (
         Path(v2.outputs_dir) / "manifest.json").read_bytes()
     with pytest.raises(SubmitRefused, match="version 2 was submitted on"):
         submit_version(v2, v2, outbox)
-    assert not list((outbox / "demo" / "pspo-breaches" / "R12-2026-12").glob("v1"))
+    assert not list((outbox / "demo" / "pspo-breaches" / "R12-2024-12").glob("v1"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -197,9 +219,10 @@ def store_url(request, monkeypatch):
 
 @pytest.mark.one_pass  # on stores of both kinds
 def test_concurrent_reruns_get_distinct_versions(tmp_path, store_url):
-    paths = [write_log(tmp_path / str(i) / "enforcement-log.csv", ROWS) for i in range(2)]
+    period = {"sqlite": "2023/24", "postgresql": "R12-2024-08"}[store_url]  # own outputs
+    paths = [write_log(tmp_path / str(i) / "enforcement-log.csv", within(period))
+             for i in range(2)]
     with ThreadPoolExecutor(2) as pool:
-        period = {"sqlite": "2026/27", "postgresql": "R12-2027-02"}[store_url]  # own outputs
         summaries = list(pool.map(lambda p: pspo_breaches(
             period=period, authority="demo", inputs=[str(p)], force=True), paths))
     assert sorted(s.version or 0 for s in summaries) == [1, 2], summaries
@@ -212,9 +235,11 @@ def test_a_sign_off_nobody_answers_leaves_the_version_awaiting_approval(tmp_path
     monkeypatch.setenv("STATRETURNS_SIGN_OFF_TIMEOUT_HOURS", "0.001")  # about 4 seconds
     get_settings.cache_clear()
     try:
-        state = pspo_breaches(period="R12-2027-03", authority="demo", return_state=True,
+        period = "R12-2024-09"
+        state = pspo_breaches(period=period, authority="demo", return_state=True,
                               sign_off=True,
-                              inputs=[str(write_log(tmp_path / "enforcement-log.csv", ROWS))])
+                              inputs=[str(write_log(tmp_path / "enforcement-log.csv",
+                                                within(period)))])
     finally:
         get_settings.cache_clear()
     assert state.is_completed() and state.name == "Completed"
@@ -224,7 +249,7 @@ def test_a_sign_off_nobody_answers_leaves_the_version_awaiting_approval(tmp_path
 
 
 def test_a_sign_off_with_control_characters_or_too_long_is_not_taken(tmp_path):
-    v1 = the_run(run(tmp_path, ROWS, "R12-2027-04"))
+    v1 = the_run(run(tmp_path, ROWS, "R12-2024-10"))
     assert v1.version == 1
     for approver, comment, explanations, refused in [
         ("C. Head\x1b[2J", "", {}, "the name"),

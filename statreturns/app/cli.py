@@ -17,6 +17,7 @@ from statreturns import authorities, heartbeats
 from statreturns.app.terminal import (
     REFUSED,
     AuthorityOpt,
+    DemoAuthorityOpt,
     JsonOpt,
     PeriodOpt,
     ReturnArg,
@@ -34,29 +35,35 @@ from statreturns.summary import RunSummary
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 
+ReplaceOpt = Annotated[bool, typer.Option(
+    help="Let demo data overwrite files already in the inbox")]
+ProvisionalOpt = Annotated[bool, typer.Option(
+    help="Run a period that has not ended yet: every output is marked provisional")]
 VERDICT_STYLE = {"pass": "green", "queries": "yellow", "blocked": "red", None: "red"}
 
 
 def run_and_report(return_id: str, period: str, authority: str, inputs: list[str],
-                   trigger: str = "manual", reason: str = "", force: bool = False) -> int:
+                   trigger: str = "manual", reason: str = "", force: bool = False,
+                   provisional: bool = False) -> int:
     """Run a return through its Prefect flow, show the outcome, give the exit code."""
-    from flows.skeleton import EXIT_CODES, RunRefused, prepare, source_paths
+    from flows.skeleton import EXIT_CODES, RunFailed, RunHeld, RunRefused, checked, outcome
 
     inputs = [_from_here(item) for item in inputs]
     try:
         module = registry.get(return_id)
-        ctx = prepare(module.DECLARATION, period, authority, trigger, reason)
-        source_paths(module.DECLARATION, ctx, inputs)
+        ctx, *_ = checked(module.DECLARATION, period, authority, inputs, trigger, reason,
+                          provisional)
     except (KeyError, RunRefused) as exc:
         err.print(f"[red]Refused:[/red] {exc.args[0]}")
-        return REFUSED
+        return EXIT_CODES["held"] if isinstance(exc, RunHeld) else REFUSED
     flow = registry.flow_of(return_id)
     with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."), \
             heartbeats.only_where_watched():
         try:
-            summary = flow(period=str(ctx.period), authority=authority, inputs=inputs,
-                           trigger=trigger, reason=reason, force=force)
-        except Exception as exc:  # recorded as failed by the flow; shown without a traceback
+            summary = outcome(flow(period=str(ctx.period), authority=authority, inputs=inputs,
+                                   trigger=trigger, reason=reason, force=force,
+                                   provisional=provisional, return_state=True))
+        except (RunFailed, Exception) as exc:  # recorded as failed; shown without a traceback
             err.print(f"[red]Failed:[/red] {return_id} {ctx.period}: {type(exc).__name__}: "
                       f"{str(exc)[:300]}")
             return EXIT_CODES["failed"]
@@ -82,8 +89,14 @@ def _show_summary(summary: RunSummary) -> None:
     style = VERDICT_STYLE[summary.verdict]
     console.print(f"[bold]{summary.title}[/bold] {summary.authority} {summary.period}: "
                   f"[{style}]{VERDICT_WORDS[summary.verdict]}[/{style}]")
+    for line in summary.replaced:
+        console.print(f"  {line}", soft_wrap=True)
     if summary.status == "produced":
-        console.print(f"  version {summary.version} in {summary.outputs_dir}")
+        marks = [f"a resubmission replacing version {summary.resubmits}"] \
+            if summary.resubmits else []
+        marks += ["provisional: the period has not ended"] if summary.provisional else []
+        console.print(f"  version {summary.version} in {summary.outputs_dir}"
+                      + "".join(f"; {m}" for m in marks), soft_wrap=True)
     else:
         console.print(f"  {summary.message}")
     console.print(f"  details: statreturns history {summary.return_id} --period "
@@ -115,16 +128,18 @@ def list_returns(
 def run(
     return_id: ReturnArg,
     period: PeriodOpt,
-    authority: AuthorityOpt = "demo",
+    authority: AuthorityOpt = None,
     input_: Annotated[list[str] | None, typer.Option(
         "--input", "-i", help="A source file (SOURCE=FILE where a return has several)")] = None,
     reason: Annotated[str, typer.Option(help="Why this run")] = "",
     force: Annotated[bool, typer.Option(help="Make a new version even when inputs, rules "
                                         "and code are unchanged")] = False,
+    provisional: ProvisionalOpt = False,
 ) -> None:
-    """Run one return for one period."""
+    """Run one return for one period. A file given with --input becomes the period's
+    current source in the inbox (the file it replaces is kept in the archive)."""
     raise typer.Exit(run_and_report(return_id, period, authority, input_ or [], reason=reason,
-                                    force=force))
+                                    force=force, provisional=provisional))
 
 
 @app.command()
@@ -132,17 +147,20 @@ def rerun(
     return_id: ReturnArg,
     period: PeriodOpt,
     reason: Annotated[str, typer.Option(help="Why: the correction made (required)")],
-    authority: AuthorityOpt = "demo",
+    authority: AuthorityOpt = None,
     input_: Annotated[list[str] | None, typer.Option(
         "--input", "-i", help="A corrected source file (SOURCE=FILE)")] = None,
     force: Annotated[bool, typer.Option(help="Make a new version even when nothing "
                                         "changed")] = False,
+    provisional: ProvisionalOpt = False,
 ) -> None:
-    """Run a return again after a correction: version N+1, every earlier version kept."""
+    """Run a return again after a correction: version N+1, every earlier version kept. The
+    only way to replace a version that is approved or submitted (a resubmission)."""
     if not reason.strip():
         refuse("a rerun needs --reason: what was corrected")
     raise typer.Exit(run_and_report(return_id, period, authority, input_ or [],
-                                    trigger="rerun", reason=reason, force=force))
+                                    trigger="rerun", reason=reason, force=force,
+                                    provisional=provisional))
 
 
 @app.command()
@@ -150,13 +168,14 @@ def backfill(
     return_id: ReturnArg,
     first: Annotated[str, typer.Option("--from", help="First period, e.g. 2021-11")],
     last: Annotated[str, typer.Option("--to", help="Last period, of the same type")],
-    authority: AuthorityOpt = "demo",
+    authority: AuthorityOpt = None,
     reason: Annotated[str, typer.Option(help="Why, e.g. the definition that changed")]
     = "backfill",
     demo_data: Annotated[bool, typer.Option(help="Generate demo data for each period "
                                             "first")] = False,
     force: Annotated[bool, typer.Option(help="New versions even where nothing "
                                         "changed")] = False,
+    replace: ReplaceOpt = False,
 ) -> None:
     """Run a return for every period from --from to --to, each its own recorded run."""
     from statreturns.periods import PeriodError, parse_period, series
@@ -169,7 +188,7 @@ def backfill(
     with heartbeats.only_where_watched():
         for period in periods:
             if demo_data:
-                _generate(return_id, str(period), authority, None, False, None)
+                _generate(return_id, str(period), authority, None, False, None, replace)
             codes.append(run_and_report(return_id, str(period), authority, inputs=[],
                                         trigger="backfill", reason=reason, force=force))
             if codes[-1] == REFUSED:
@@ -181,14 +200,17 @@ def backfill(
 
 @app.command()
 def status(as_json: JsonOpt = False) -> None:
-    """The latest run of each return and period, with its data-quality results."""
+    """The latest run of each return and period, with its data-quality results and where
+    its version stands in sign-off."""
+    from rich.markup import escape
+
     from statreturns import reports
 
     rows = reports.latest_runs()
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
         return
-    table = Table("status", "verdict", "version", "errors", "queries")
+    table = Table("status", "verdict", "version", "errors", "queries", "sign-off")
     table.columns[:0] = [Column(name, no_wrap=True) for name in ("authority", "return",
                                                                   "period")]
     for r in rows:
@@ -196,7 +218,9 @@ def status(as_json: JsonOpt = False) -> None:
         style = VERDICT_STYLE.get(r["verdict"], "red")
         table.add_row(r["authority"], r["return"], r["period"], r["status"],
                       f"[{style}]{r['verdict'] or '-'}[/{style}]", str(r["version"] or "-"),
-                      str(dq["errors"]), str(dq["queries"]))
+                      str(dq["errors"]), str(dq["queries"]),
+                      "-" if r["sign_off"] == "not needed"
+                      else escape(reports.sign_off_words(r)))
     console.print(table)
     for r in rows:
         if r["outputs_dir"]:
@@ -217,7 +241,7 @@ def calendar(
     from_: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD (default: today, "
                                               "with everything overdue)")] = None,
     to: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default: 60 days on)")] = None,
-    authority: AuthorityOpt = "demo",
+    authority: AuthorityOpt = None,
     today: Annotated[str | None, typer.Option(help="Judge states as on this day")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -278,9 +302,12 @@ def rules(
 
 
 @app.command()
-def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
+def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = None,
             as_json: JsonOpt = False) -> None:
-    """Every run of a return for a period, oldest first, with failed checks."""
+    """Every run of a return for a period, oldest first, with failed checks, explanations
+    and sign-off."""
+    from rich.markup import escape
+
     from statreturns import reports
     from statreturns.periods import PeriodError, parse_period
 
@@ -306,6 +333,11 @@ def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "
         if r["submitted"]:
             console.print(f"   submitted {r['submitted']['at']:%Y-%m-%d %H:%M} to "
                           f"{r['submitted']['destination']}")
+        if r["sign_off"] != "not needed":
+            console.print(f"   sign-off: {escape(reports.sign_off_words(r))}")
+        for e in r["explanations"] if r["version"] else []:
+            console.print(f"   explained {e['code']} by {escape(e['author'])} "
+                          f"{e['at']:%Y-%m-%d %H:%M}: {escape(e['text'])}")
         for c in r["data_quality"]["results"]:
             if not c["success"]:
                 console.print(f"   {c['severity']:5} {c['code']}: {c['message']} "
@@ -318,37 +350,52 @@ def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "
 def generate(
     return_id: ReturnArg,
     period: PeriodOpt,
-    authority: AuthorityOpt = "demo",
+    authority: DemoAuthorityOpt = "demo",
     rows: Annotated[int | None, typer.Option(help="Rows to generate (default: realistic)")]
     = None,
     problems: Annotated[bool, typer.Option(help="Include a few deliberate mistakes")] = False,
     out: Annotated[Path | None, typer.Option(help="Folder to write to (default: the inbox)")]
     = None,
+    replace: ReplaceOpt = False,
 ) -> None:
-    """Write demo source files for a return and period."""
-    for path in _generate(return_id, period, authority, rows, problems, out):
+    """Write demo source files for a return and period (the demo authority's inbox unless
+    told otherwise); a file already there is never replaced unless --replace."""
+    for path in _generate(return_id, period, authority, rows, problems, out, replace):
         console.print(f"wrote {path}")
 
 
 def _generate(return_id: str, period: str, authority: str, rows: int | None, problems: bool,
-              out: Path | None) -> list[Path]:
+              out: Path | None, replace: bool = False) -> list[Path]:
+    """Write demo data; a file already there with other content is never replaced unless
+    `replace` (it may be a council's file, or a correction): refused, naming it."""
     from flows.skeleton import RunRefused, prepare
-    from tasks.collect import inbox_folder
+    from tasks.collect import SOURCE_SUFFIXES, inbox_folder
 
     declaration = registry.get(return_id).DECLARATION
     try:
-        ctx = prepare(declaration, period, authority)
+        ctx = prepare(declaration, period, authority, provisional=True)
     except RunRefused as exc:
         refuse(str(exc))
     folder = out or inbox_folder(get_settings().inbox, return_id, ctx)
-    folder.mkdir(parents=True, exist_ok=True)
     frames = registry.demo_data(return_id).generate(ctx.period, ctx.config, rows, problems)
+    # a name may be a source's folder and a file in it
+    wanted = {folder / f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode()
+              for name, frame in frames.items()}
+    there = [p for path, data in wanted.items() for p in
+             (path.with_suffix(suffix) for suffix in SOURCE_SUFFIXES)
+             if p.is_file() and (p != path or p.read_bytes() != data)]
+    if there and not replace:
+        refuse(f"{', '.join(str(p) for p in there)} "
+               f"{'is' if len(there) == 1 else 'are'} already in the inbox: demo data does "
+               "not replace files. Move them away, or give --replace to overwrite them")
     written = []
-    for name, frame in frames.items():  # a name may be a source's folder and a file in it
-        path = folder / f"{name}.csv"
+    for path, data in wanted.items():
+        for old in there:
+            if old.with_suffix("") == path.with_suffix("") and old != path:
+                old.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.partial")
-        frame.to_csv(partial, index=False, lineterminator="\n")
+        partial.write_bytes(data)
         partial.replace(path)
         written.append(path)
     return written
@@ -360,7 +407,7 @@ def demo(
     = None,
 ) -> None:
     """Generate demo data and run every return for the demo authority's latest period."""
-    authority = get_settings().authority
+    authority = authorities.DEMO
     results = []
     for rid, declaration in registry.declarations().items():
         period = str(latest_complete(declaration.default_period_type, date.today()))
@@ -443,7 +490,8 @@ def ops_serve(
     port: Annotated[int, typer.Option(help="Port of the Prefect server and its UI")] = 4200,
 ) -> None:
     """A local Prefect server with the work pool, every deployment, the alerts (when a
-    webhook is set) and a worker: the whole product, running, at http://127.0.0.1:PORT."""
+    webhook is set), a worker and a first deadline sweep (the returns board): the whole
+    product, running, at http://127.0.0.1:PORT."""
     import signal
     import time
 
@@ -454,19 +502,18 @@ def ops_serve(
 
     signal.signal(signal.SIGTERM, interrupt)
     settings = get_settings()
-    api_url = f"http://127.0.0.1:{port}/api"
+    ui = f"http://127.0.0.1:{port}"
     logs = settings.var / "server"
     logs.mkdir(parents=True, exist_ok=True)
-    env = server.environment(api_url, settings.var / "prefect")
+    env = server.environment(f"{ui}/api", settings.var / "prefect")
     processes = [server.start_server(port, env, logs / "server.log")]
     try:
-        server.wait_until_healthy(api_url)
+        server.wait_until_healthy(f"{ui}/api")
         server.set_up(env)
-        if settings.alert_webhook_url:
-            server.prefect_python("-m", "statreturns.app.cli", "ops", "install-automations",
-                                  env=env)
+        console.print(server.install_alerts(env), soft_wrap=True)
         processes.append(server.start_worker(env, logs / "worker.log"))
-        console.print(f"Prefect UI: http://127.0.0.1:{port} (logs in {logs}); Ctrl-C stops")
+        console.print(server.sweep_now(env, ui), soft_wrap=True)
+        console.print(f"Prefect UI: {ui} (logs in {logs}); Ctrl-C stops")
         while all(p.poll() is None for p in processes):
             time.sleep(1)
     except KeyboardInterrupt:
@@ -477,10 +524,17 @@ def ops_serve(
 
 
 @app.callback()
-def _main() -> None:
-    """Check settings that every command relies on."""
+def _main(
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", help="Also show Prefect's and Great Expectations' log records (they "
+        "are always in the run's log, in the Prefect UI)")] = False,
+) -> None:
+    """Check settings that every command relies on; keep the terminal for the officer."""
+    from statreturns.app import quiet
+
+    quiet.configure(verbose)
     try:
-        authorities.check_slug("authority", get_settings().authority)
+        authorities.default()
     except ValueError as exc:
         refuse(str(exc))
 

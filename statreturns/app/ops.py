@@ -1,6 +1,6 @@
 """Running the product on a Prefect server: start one, create the work pool, deploy every
-return and the sweep, install the alerts, start a worker. Used by `statreturns ops serve`
-(`make server`) and by the end-to-end test."""
+return and the sweep, install the alerts, start a worker, sweep once. Used by
+`statreturns ops serve` (`make server`) and by the end-to-end test."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ from statreturns.app.prefect_yaml import POOL
 from statreturns.settings import PROJECT_ROOT
 
 PREFECT = [sys.executable, "-m", "prefect"]
+SWEEP = "deadline-sweep/deadline-sweep"
+ALERTS_OFF = ("Alerts are off: no webhook is set. Turn them on with: statreturns ops "
+              "save-secret alert-webhook-url (or STATRETURNS_ALERT_WEBHOOK_URL), then "
+              "statreturns ops install-automations")
+ALERTS_ON = ("Alerts are on: a failed or crashed run, a return blocked by its data and an "
+             "overdue return are posted to the webhook")
 
 
 def free_port() -> int:
@@ -67,6 +73,32 @@ def set_up(env: dict[str, str]) -> None:
     """The work pool and every deployment of prefect.yaml."""
     prefect("work-pool", "create", POOL, "--type", "process", "--overwrite", env=env)
     prefect("deploy", "--all", env=env)
+
+
+def webhook_url(api_url: str) -> str:
+    """The alerts' webhook: from the environment, or the Secret block on this server."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from statreturns.secrets import secret
+
+    with temporary_settings(updates={PREFECT_API_URL: api_url}):
+        return secret("alert-webhook-url")
+
+
+def install_alerts(env: dict[str, str]) -> str:
+    """The alerts, installed on the server of `env` where a webhook is set; what to tell
+    the operator, whether they are on or off."""
+    if not webhook_url(env["PREFECT_API_URL"]):
+        return ALERTS_OFF
+    prefect_python("-m", "statreturns.app.cli", "ops", "install-automations", env=env)
+    return ALERTS_ON
+
+
+def sweep_now(env: dict[str, str], ui: str) -> str:
+    """A run of the deadline sweep's deployment, now: the returns board is there from the
+    start, not from the first daily sweep. What to tell the operator."""
+    prefect("deployment", "run", SWEEP, env=env)
+    return f"The deadline sweep is running once now, to make the returns board: {ui}/artifacts"
 
 
 def start_worker(env: dict[str, str], log: Path, limit: int | None = None) -> subprocess.Popen:

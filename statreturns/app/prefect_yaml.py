@@ -3,7 +3,9 @@
 Each return's deployment is scheduled on the planned run days of its calendar (working
 days in England, so a cron expression cannot say them), two years from the calendar's
 first day, at 07:00 London time; the deadline sweep runs every day at 08:00, after them,
-and starts only what they have not.
+and starts only what they have not. No deployment names an authority: each run's is the
+worker's (`STATRETURNS_AUTHORITY`, see `statreturns.authorities.default`), and a run knows
+from Prefect whether its schedule or a person started it.
 `statreturns ops deployments` rewrites the file; a test fails when the two disagree.
 """
 
@@ -58,10 +60,7 @@ def _deployment(name: str, entrypoint: str, description: str, tags: list[str],
         f"    entrypoint: {entrypoint}",
         f"    description: {json.dumps(description)}",
         f"    tags: [{', '.join(tags)}]",
-        "    parameters:",
-        "      authority: demo",
-        *(["      trigger: schedule"] if schedule and name != "deadline-sweep" else []),
-        *(["      sign_off: true"] if sign_off else []),
+        *(["    parameters:", "      sign_off: true"] if sign_off else ["    parameters: {}"]),
         "    work_pool:",
         f"      name: {POOL}",
         "    concurrency_limit:",

@@ -16,7 +16,24 @@ REFUSED = 2
 ReturnArg = Annotated[str, typer.Argument(help="Return id, e.g. pspo-breaches")]
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="e.g. 2024-06, 2024-Q1, "
                                         "2023/24, R12-2024-06")]
-AuthorityOpt = Annotated[str, typer.Option("--authority", "-a")]
+
+
+def _authority(value: str | None) -> str:
+    """The authority named, else the one meant when none is (`authorities.default`)."""
+    from statreturns.authorities import default
+
+    try:
+        return value if value is not None else default()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+AuthorityOpt = Annotated[str | None, typer.Option(
+    "--authority", "-a", callback=_authority, show_default=False,
+    help="Default: STATRETURNS_AUTHORITY, else the one authority configured, else demo")]
+DemoAuthorityOpt = Annotated[str, typer.Option(
+    "--authority", "-a", help="Whose inbox (demo data goes to the demo authority unless "
+                              "another is named)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 

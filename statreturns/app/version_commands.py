@@ -40,13 +40,15 @@ def _version(return_id: str, period: str, authority: str, version: int | None):
 
 @versions.command()
 def diff(
-    return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
+    return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = None,
     from_: Annotated[int | None, typer.Option("--from", help="Earlier version")] = None,
     to: Annotated[int | None, typer.Option(help="Later version (default: the latest)")]
     = None,
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two versions: every table cell, every rule's result."""
+    from rich.markup import escape
+
     from flows import registry
     from tasks.changes import quality_changes, table_changes
     from tasks.versions import document, results
@@ -70,8 +72,8 @@ def diff(
     for kind, codes in rules.items():
         console.print(f"  {kind}: {', '.join(codes) or 'none'}")
     table = Table("table", "row", "column", "was", "now")
-    for c in cells:
-        table.add_row(c.table, c.row, c.column, c.old, c.new)
+    for c in cells:  # as text: markup would swallow the suppression marker "[c]"
+        table.add_row(*map(escape, (c.table, c.row, c.column, c.old, c.new)))
     console.print(table if cells else "  no figure changed")
 
 
@@ -81,26 +83,35 @@ def explain(
     rule: Annotated[str, typer.Option(help="The query's code, e.g. PSPO-015")],
     text: Annotated[str, typer.Option(help="The explanation")],
     author: Annotated[str, typer.Option(help="Your name")],
-    authority: AuthorityOpt = "demo", version: VersionOpt = None,
+    authority: AuthorityOpt = None, version: VersionOpt = None,
 ) -> None:
     """Explain a query: kept while the rows that raised it stay the same, in later versions."""
-    from tasks.sign_off import SignOffRefused
+    from tasks.sign_off import SignOffRefused, explain_command, open_queries
     from tasks.sign_off import explain as record
 
-    run, _ = _version(return_id, period, authority, version)
+    run, made = _version(return_id, period, authority, version)
     try:
         record(run, rule.strip().upper(), text, author)
     except SignOffRefused as exc:
         refuse(str(exc))
-    console.print(f"{rule.upper()} explained for version {run.version} of {return_id} "
+    console.print(f"{rule.strip().upper()} explained for version {run.version} of {return_id} "
                   f"{run.period}")
+    left = sorted({q.code for q in open_queries(run)})
+    if left:
+        console.print(f"still to explain: {', '.join(left)}, each with:", soft_wrap=True)
+        for code in left:
+            console.print(f"  {explain_command(run, code)}", soft_wrap=True, markup=False)
+    elif run.id == made[-1].id:
+        console.print(f"next, approve it with: statreturns approve {return_id} --period "
+                      f'{run.period} --authority {run.authority} --name "Your Name"',
+                      soft_wrap=True, markup=False)
 
 
 @versions.command()
 def approve(
     return_id: ReturnArg, period: PeriodOpt,
     name: Annotated[str, typer.Option("--name", help="Who approves")],
-    authority: AuthorityOpt = "demo", version: VersionOpt = None,
+    authority: AuthorityOpt = None, version: VersionOpt = None,
     comment: Annotated[str, typer.Option(help="A comment kept with the decision")] = "",
     reject: Annotated[bool, typer.Option(help="Reject the version instead")] = False,
 ) -> None:
@@ -114,13 +125,20 @@ def approve(
         outcome = decide(run, "reject" if reject else "approve", name, comment)
     except SignOffRefused as exc:
         refuse(str(exc))
-    console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by {name}")
+    console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by {name}",
+                  markup=False)
+    where = f"{return_id} --period {run.period} --authority {run.authority}"
+    console.print(f"next, submit it with: statreturns submit {where}" if outcome == "approved"
+                  else f"once corrected, run it again with: statreturns rerun {where} "
+                       '--reason "what was corrected"', soft_wrap=True, markup=False)
 
 
 @versions.command()
-def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "demo",
+def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = None,
            version: VersionOpt = None) -> None:
     """Deliver an approved version, with its manifest, to the outbox; keep the receipt."""
+    from rich.markup import escape
+
     from tasks.submit import SubmitRefused, submit_version
 
     run, made = _version(return_id, period, authority, version)
@@ -128,5 +146,8 @@ def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = "d
         receipt = submit_version(run, made[-1], get_settings().outbox)
     except SubmitRefused as exc:
         refuse(str(exc))
+    where = receipt.location or receipt.destination
     console.print(f"submitted version {run.version} of {return_id} {run.period} to "
-                  f"{receipt.destination} (package sha256 {receipt.package_sha256})")
+                  f"{escape(where)} (package sha256 {receipt.package_sha256})", soft_wrap=True)
+    if receipt.receipt_file:
+        console.print(f"receipt: {escape(receipt.receipt_file)}", soft_wrap=True)

@@ -42,6 +42,10 @@ class Run(SQLModel, table=True):
     """``host:pid:start`` of the process running it, cleared when the run ends: a run whose
     process has gone without clearing it crashed (see `tasks.recover`)."""
     outputs_dir: str | None = None
+    provisional: bool = False
+    """Made, on purpose, before its period ended: its figures will change."""
+    resubmits: int | None = None
+    """The approved or submitted version this one replaces, after a correction."""
 
 
 class SourceFile(SQLModel, table=True):

@@ -69,7 +69,8 @@ def _describe(s, run: Run) -> dict:
         "message": run.message, "flow_run_id": run.flow_run_id,
         "started_at": run.started_at, "finished_at": run.finished_at,
         "input_fingerprint": run.input_fingerprint, "outputs_dir": run.outputs_dir,
-        "same_as_version": run.same_as_version,
+        "same_as_version": run.same_as_version, "provisional": run.provisional,
+        "resubmits": run.resubmits,
         "decisions": [{"decision": d.decision, "by": d.approver, "comment": d.comment,
                        "at": d.at} for d in s.exec(select(Decision).where(
                            Decision.run_id == run.id).order_by(Decision.id))],

@@ -137,17 +137,17 @@ def test_rules_of_an_unknown_return_are_refused():
 
 
 def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
-    period = "R12-2027-01"
+    period = "R12-2025-09"
+    dated = {"breach_datetime": "2025-06-10 21:15", "outcome_date": "2025-06-10"}
     log = write_log(tmp_path / "a" / "enforcement-log.csv", [
-        breach(breach_id="S1", breach_datetime="2026-06-10 21:15"),
-        breach(breach_id="S2", ward="Erdington")])
+        breach(breach_id="S1", **dated), breach(breach_id="S2", ward="Erdington", **dated)])
     assert command("run", "pspo-breaches", "-p", period, "-i", str(log)).returncode == 0
     unchanged = command("rerun", "pspo-breaches", "-p", period, "-i", str(log),
                         "--reason", "nothing")
     assert unchanged.returncode == 0 and "no new version was made" in unchanged.stdout
     fixed = write_log(tmp_path / "b" / "enforcement-log.csv", [
-        breach(breach_id="S1"), breach(breach_id="S2", ward="Erdington"),
-        breach(breach_id="S3", ward="Nechells")])
+        breach(breach_id="S1", **dated), breach(breach_id="S2", ward="Erdington", **dated),
+        breach(breach_id="S3", ward="Nechells", **dated)])
     assert command("rerun", "pspo-breaches", "-p", period, "-i", str(fixed),
                    "--reason", "a breach was missing").returncode == 0
 
@@ -157,8 +157,9 @@ def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
             "new": "[c]"} in changes["cells"]
 
     refused = command("approve", "pspo-breaches", "-p", period, "--name", "A. Head")
-    assert refused.returncode == 2 and "PSPO-017 need an explanation" in refused.stderr
-    assert command("submit", "pspo-breaches", "-p", period).returncode == 2
+    assert refused.returncode == 4 and "PSPO-017 need an explanation" in refused.stderr
+    assert "statreturns explain pspo-breaches --period R12-2025-09" in refused.stderr
+    assert command("submit", "pspo-breaches", "-p", period).returncode == 4
     assert command("explain", "pspo-breaches", "-p", period, "--rule", "PSPO-017",
                    "--text", "Erdington patrol crossed into the zone.",
                    "--author", "A. Officer").returncode == 0
@@ -166,7 +167,7 @@ def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
     submitted = command("submit", "pspo-breaches", "-p", period)
     assert submitted.returncode == 0, submitted.stderr
     again = command("submit", "pspo-breaches", "-p", period)
-    assert again.returncode == 2 and "version 2 was submitted on" in again.stderr
+    assert again.returncode == 4 and "version 2 was submitted on" in again.stderr
 
     runs = json.loads(command("history", "pspo-breaches", "-p", period, "--json").stdout)
     assert [(r["status"], r["version"], r["same_as_version"]) for r in runs] == [

@@ -198,6 +198,13 @@ def backfill(
     raise typer.Exit(max(codes))
 
 
+def _marks(run: dict) -> str:
+    """" (a resubmission of version 2, provisional)", as far as either applies."""
+    marks = [f"a resubmission of version {run['resubmits']}"] if run["resubmits"] else []
+    marks += ["provisional"] if run["provisional"] else []
+    return f" ({', '.join(marks)})" if marks else ""
+
+
 @app.command()
 def status(as_json: JsonOpt = False) -> None:
     """The latest run of each return and period, with its data-quality results and where
@@ -217,7 +224,8 @@ def status(as_json: JsonOpt = False) -> None:
         dq = r["data_quality"]
         style = VERDICT_STYLE.get(r["verdict"], "red")
         table.add_row(r["authority"], r["return"], r["period"], r["status"],
-                      f"[{style}]{r['verdict'] or '-'}[/{style}]", str(r["version"] or "-"),
+                      f"[{style}]{r['verdict'] or '-'}[/{style}]",
+                      f"{r['version'] or '-'}{_marks(r)}",
                       str(dq["errors"]), str(dq["queries"]),
                       "-" if r["sign_off"] == "not needed"
                       else escape(reports.sign_off_words(r)))
@@ -325,8 +333,8 @@ def history(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = N
         style = VERDICT_STYLE.get(r["verdict"], "red")
         console.print(f"[bold]run {r['run_id']}[/bold] {r['started_at']:%Y-%m-%d %H:%M} "
                       f"{r['trigger']} [{style}]{r['status']}[/{style}] "
-                      f"version {r['version'] or r['same_as_version'] or '-'} "
-                      f"verdict {r['verdict'] or '-'} {r['reason']}")
+                      f"version {r['version'] or r['same_as_version'] or '-'}{_marks(r)} "
+                      f"verdict {r['verdict'] or '-'} {escape(r['reason'])}")
         for d in r["decisions"]:
             console.print(f"   {d['decision']} by {d['by']} {d['at']:%Y-%m-%d %H:%M} "
                           f"{d['comment']}")

@@ -11,7 +11,7 @@ from rich.console import Console
 # Piped or captured output gets room for whole rows; a terminal keeps its own width.
 console = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-REFUSED = 2
+REFUSED, HELD = 2, 4  # as flows.skeleton.EXIT_CODES, without importing the run
 
 ReturnArg = Annotated[str, typer.Argument(help="Return id, e.g. pspo-breaches")]
 PeriodOpt = Annotated[str, typer.Option("--period", "-p", help="e.g. 2024-06, 2024-Q1, "
@@ -37,7 +37,13 @@ DemoAuthorityOpt = Annotated[str, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 
-def refuse(message: str) -> None:
-    """Say why and exit with code 2: nothing ran."""
+def refuse(message: str, code: int = REFUSED) -> None:
+    """Say why and exit with code 2 (or `code`): nothing ran."""
     err.print(f"[red]Refused:[/red] {message}")
-    raise typer.Exit(REFUSED)
+    raise typer.Exit(code)
+
+
+def hold(message: str) -> None:
+    """Refuse because of the version's state (not approved, superseded, already sent, a
+    query unexplained): exit code 4."""
+    refuse(message, HELD)

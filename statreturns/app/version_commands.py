@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from statreturns.app.terminal import AuthorityOpt, JsonOpt, PeriodOpt, ReturnArg, console, refuse
+from statreturns.app.terminal import (
+    AuthorityOpt,
+    JsonOpt,
+    PeriodOpt,
+    ReturnArg,
+    console,
+    hold,
+    refuse,
+)
+from statreturns.arguments import MAX_NAME, ArgumentRefused, check_text
 from statreturns.settings import get_settings
 
 versions = typer.Typer()
@@ -118,13 +127,18 @@ def approve(
     """Approve (or reject) a version: refused while a query has no explanation."""
     from tasks.sign_off import SignOffRefused, decide
 
+    try:
+        check_text("the name", name, MAX_NAME)
+        check_text("the comment", comment, lines=True)
+    except ArgumentRefused as exc:
+        refuse(str(exc))
     run, made = _version(return_id, period, authority, version)
     if run.version != made[-1].version:
-        refuse(f"version {run.version} is superseded by version {made[-1].version}")
+        hold(f"version {run.version} is superseded by version {made[-1].version}")
     try:
         outcome = decide(run, "reject" if reject else "approve", name, comment)
     except SignOffRefused as exc:
-        refuse(str(exc))
+        hold(str(exc))
     console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by {name}",
                   markup=False)
     where = f"{return_id} --period {run.period} --authority {run.authority}"
@@ -145,7 +159,7 @@ def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = No
     try:
         receipt = submit_version(run, made[-1], get_settings().outbox)
     except SubmitRefused as exc:
-        refuse(str(exc))
+        hold(str(exc))
     where = receipt.location or receipt.destination
     console.print(f"submitted version {run.version} of {return_id} {run.period} to "
                   f"{escape(where)} (package sha256 {receipt.package_sha256})", soft_wrap=True)

@@ -393,7 +393,8 @@ DECLARATION = ReturnDeclaration(
     sources=(BENCHMARK_RATINGS, BENCHMARK_EVIDENCE, PROJECT_MONITORING, REFERRALS),
     tables=(
         Table("benchmarks", "Benchmark ratings",
-              ("Benchmark", "Rating this year", "Rating last year", "Change"), published=True,
+              ("Benchmark", "Rating this year", "Rating last year", "Change"),
+              key=("Benchmark",), published=True,
               note="Evidence items are those dated inside the financial year. Change compares "
                    "with last year's rating; new where the benchmark was not rated then."),
         Table("rating_changes", "Benchmarks by rating, this year and last", ("Rating",)),
@@ -401,7 +402,7 @@ DECLARATION = ReturnDeclaration(
               note="Quarters reported are of the year's four; the Total row counts "
                    "project-quarters."),
         Table("project_quarters", "Funded projects by quarter",
-              ("Project", "Quarter", "Settings", "Themes")),
+              ("Project", "Quarter", "Settings", "Themes"), key=("Project", "Quarter")),
         Table("referrals", "Referrals to Prevent and Channel cases by quarter", ("Quarter",),
               published=True, suppress=True,
               note="Quarters of the financial year: Q1 is April to June. The counts are of "

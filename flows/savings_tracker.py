@@ -379,10 +379,10 @@ DECLARATION = ReturnDeclaration(
         Table("movements", "Savings whose status or forecast changed since last month "
               "(forecasts in GBP thousands)",
               ("Reference", "Directorate", "Description", "Status last month",
-               "Status this month"), published=True),
+               "Status this month"), key=("Reference",), published=True),
         Table("at_risk", "Savings at risk or worse, with their mitigations (GBP thousands)",
               ("Reference", "Directorate", "Description", "Status", "Mitigation"),
-              published=True),
+              key=("Reference",), published=True),
     ),
     assemble=assemble,
     reconcile=reconcile,

@@ -20,6 +20,7 @@ from prefect.states import Completed, Failed, State
 from statreturns import authorities
 from statreturns.arguments import ArgumentRefused, check_text, check_trigger, inbox_file, shown
 from statreturns.calendar import period_due
+from statreturns.commands import command
 from statreturns.declaration import Context, ReturnDeclaration, Source
 from statreturns.periods import parse_period
 from statreturns.processes import this_process
@@ -116,8 +117,7 @@ def signed_off(declaration: ReturnDeclaration, ctx: Context, trigger: str,
         raise RunHeld(
             f"version {made[-1].version} of {declaration.id} {ctx.period} {state}: a new "
             "version would replace it. Make one only as a resubmission, saying why: "
-            f"statreturns rerun {declaration.id} --period {ctx.period} --authority "
-            f'{ctx.authority} --reason "what was corrected"')
+            + command("rerun", declaration.id, ctx.period, ctx.authority))
     return made[-1].version
 
 
@@ -313,8 +313,7 @@ def what_changed(declaration: ReturnDeclaration, shown: OutputTables, checks: li
     if not earlier:
         return None
     previous = earlier[-1]
-    keys = {t.name: t.index for t in declaration.tables}
-    cells = table_changes(document(previous)["tables"], shown.document, keys)
+    cells = table_changes(document(previous)["tables"], shown.document, declaration.row_keys)
     quality = quality_changes(results(previous.id), [c.as_dict() for c in checks])
     return Since(previous.version, cells, quality)
 

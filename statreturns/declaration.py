@@ -99,6 +99,13 @@ class Table:
     round_to: int | None = None
     """Published counts are rounded to this (e.g. 10, as a national release asks)."""
     note: str = ""
+    key: tuple[str, ...] = ()
+    """The columns that tell its rows apart where `index` also holds words that change (a
+    rating, a status): versions are compared row by row on it. Default: `index`."""
+
+    @property
+    def row_key(self) -> tuple[str, ...]:
+        return self.key or self.index
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,11 @@ class ReturnDeclaration:
         names = [t.name for t in self.tables]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.id}: table names repeat")
+
+    @property
+    def row_keys(self) -> dict[str, tuple[str, ...]]:
+        """Each table's row key, by the table's name."""
+        return {t.name: t.row_key for t in self.tables}
 
     @property
     def default_period_type(self) -> PeriodType:

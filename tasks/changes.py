@@ -33,15 +33,15 @@ class Change:
 def table_changes(old: dict, new: dict, keys: dict[str, tuple[str, ...]]) -> list[Change]:
     """Every changed cell, added or removed row and added or removed table: tables in the new
     version's order then removed ones, rows likewise, columns likewise. `keys` gives each
-    table's index columns (a table missing from it is keyed by its first column); a row is
-    known by the leading ones that tell the rows apart (`row_key`)."""
+    table's row key (a table missing from it is keyed by its first column); the other
+    columns are compared cell by cell."""
     changes = []
     for name in _union(new, old):
         if name not in old or name not in new:
             changes.append(Change(name, TABLE, "", "", "added" if name in new else "removed"))
             continue
         before, after = old[name], new[name]
-        key = row_key(tuple(keys.get(name, after["columns"][:1])), before, after)
+        key = tuple(keys.get(name, after["columns"][:1]))
         old_rows, new_rows = _rows(before, key), _rows(after, key)
         columns = [c for c in _union(after["columns"], before["columns"]) if c not in key]
         for row in _union(new_rows, old_rows):
@@ -74,20 +74,6 @@ def as_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def row_key(index: tuple[str, ...], *tables: dict) -> tuple[str, ...]:
-    """The fewest leading `index` columns whose values differ from row to row in every one
-    of `tables` (the whole index when none do)."""
-    for n in range(1, len(index)):
-        if all(_distinct(table, index[:n]) for table in tables):
-            return index[:n]
-    return index
-
-
-def _distinct(table: dict, key: tuple[str, ...]) -> bool:
-    found = [tuple(cells.get(c, "") for c in key) for cells in _cells(table)]
-    return len(set(found)) == len(found)
 
 
 def _cells(table: dict) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from statreturns.commands import command
 from statreturns.declaration import Context
 from statreturns.periods import parse_period
 from statreturns.quality import VERDICT_WORDS, Check
@@ -63,11 +64,6 @@ def summary_markdown(summary: RunSummary, checks: list[Check],
     return "\n".join(lines)
 
 
-def _command(summary: RunSummary, name: str, *options: str) -> str:
-    return " ".join(["statreturns", name, summary.return_id, "--period", summary.period,
-                     "--authority", summary.authority, *options])
-
-
 def _code(*commands: str) -> list[str]:
     return ["```", *commands, "```"]
 
@@ -79,15 +75,15 @@ def _blocked(summary: RunSummary, errors: int) -> list[str]:
     return [f"## Blocked: {errors} error{'' if errors == 1 else 's'} to correct", "",
             f"No version was made. Correct the source file in the inbox (`{inbox}`) as "
             "the errors below say, then run the return again:", "",
-            *_code(_command(summary, "rerun", '--reason "what was corrected"'))]
+            *_code(command("rerun", summary.return_id, summary.period, summary.authority))]
 
 
 def _to_sign_off(summary: RunSummary, queries: list[str]) -> list[str]:
     """How a produced version is signed off: explain each query not yet explained, then
     approve."""
-    explain = [_command(summary, "explain", "--rule", code, '--text "..."',
-                        '--author "Your Name"') for code in queries]
-    approve = _command(summary, "approve", '--name "Your Name"')
+    where = (summary.return_id, summary.period, summary.authority)
+    explain = [command("explain", *where, code) for code in queries]
+    approve = command("approve", *where)
     said = (f"Explain each query ({', '.join(queries)}), then approve:" if queries
             else "No query needs an explanation. Approve:")
     return ["## To sign off", "", said, "", *_code(*explain, approve)]

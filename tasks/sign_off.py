@@ -16,6 +16,7 @@ from pydantic import Field, create_model
 from sqlmodel import select
 
 from statreturns.arguments import MAX_NAME, MAX_TEXT, ArgumentRefused, check_code, check_text
+from statreturns.commands import command
 from statreturns.store.db import session
 from statreturns.store.models import Decision, Explanation, QualityResult, Run
 from statreturns.summary import RunSummary
@@ -61,8 +62,7 @@ def open_queries(run: Run) -> list[QualityResult]:
 
 def explain_command(run: Run, code: str) -> str:
     """The command that explains query `code` of this run's version."""
-    return (f"statreturns explain {run.return_id} --period {run.period} --authority "
-            f'{run.authority} --rule {code} --text "..." --author "Your Name"')
+    return command("explain", run.return_id, run.period, run.authority, code)
 
 
 def field_name(code: str) -> str:

@@ -1,6 +1,6 @@
 """What changed between two versions: tables cell by cell, and rules that turned."""
 
-from tasks.changes import Change, quality_changes, row_key, table_changes
+from tasks.changes import Change, quality_changes, table_changes
 
 
 def _table(columns: list[str], *rows: list) -> dict:
@@ -86,7 +86,7 @@ def test_a_key_of_two_index_columns_is_joined():
 
 
 RATINGS = ["Benchmark", "This year", "Last year", "Change", "Evidence"]
-RATING_KEYS = {"ratings": ("Benchmark", "This year", "Last year", "Change")}
+RATING_KEYS = {"ratings": ("Benchmark",)}  # the table's declared key: its index is wider
 
 
 def test_a_row_whose_figures_in_the_index_changed_is_a_set_of_changed_cells():
@@ -101,15 +101,16 @@ def test_a_row_whose_figures_in_the_index_changed_is_a_set_of_changed_cells():
     ]
 
 
-def test_the_row_key_is_the_fewest_leading_index_columns_telling_rows_apart():
-    index = ("Order", "Month", "Section")
-    one_a_month = _table(["Order", "Month", "Section", "Breaches"], ["Parks", "2026-09", "s.63", 1],
-                         ["Parks", "2026-10", "s.63", 2], ["Town", "2026-10", "s.67", 3])
-    one_an_order = _table(["Order", "Month", "Section", "Breaches"],
-                          ["Parks", "2026-09", "s.63", 1], ["Town", "2026-09", "s.67", 3])
-    assert row_key(index, one_an_order, one_an_order) == ("Order",)
-    assert row_key(index, one_an_order, one_a_month) == ("Order", "Month")
-    assert row_key(("Order",), one_a_month, one_a_month) == ("Order",)
+def test_tables_whose_index_holds_changing_words_declare_the_key_their_rows_have():
+    from flows import registry
+
+    keys = {(rid, name): key for rid, d in registry.declarations().items()
+            for name, key in d.row_keys.items()}
+    assert keys["prevent-benchmarks", "benchmarks"] == ("Benchmark",)
+    assert keys["prevent-benchmarks", "project_quarters"] == ("Project", "Quarter")
+    assert keys["savings-tracker", "movements"] == keys["savings-tracker", "at_risk"] == (
+        "Reference",)
+    assert keys["pspo-breaches", "by_condition_month"] == ("Order", "Condition", "Section")
 
 
 def test_a_key_ending_in_blanks_is_named_without_them():

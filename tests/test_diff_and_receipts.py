@@ -13,6 +13,7 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from typer.testing import CliRunner
 
 from statreturns.app.cli import app
+from statreturns.app.terminal import HELD
 from statreturns.quality import Check
 from statreturns.settings import get_settings
 from statreturns.summary import RunSummary
@@ -202,4 +203,4 @@ def test_the_receipt_names_the_folder_delivered_and_is_kept_in_it(runs):
     assert all((folder / name).read_bytes() == (made / name).read_bytes()
                for name in receipt["files"])
     again = CliRunner().invoke(app, ["submit", "pspo-breaches", "-p", A])
-    assert again.exit_code == 2 and f"to {folder}" in again.output
+    assert again.exit_code == HELD and f"to {folder}" in again.output

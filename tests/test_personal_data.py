@@ -26,11 +26,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+import conftest
 import openpyxl
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import breach, pdf_text, ran
+from conftest import breach, pdf_text
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.client.orchestration import get_client
@@ -209,7 +210,8 @@ def _run(return_id: str, stage: str, demo: dict[str, pd.DataFrame]) -> Ran:
     frames = plant(return_id, demo, stage)
     folder = _write_inbox(return_id, frames)
     inputs = {str(p): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.csv"))}
-    summary = ran(registry.flow_of(return_id), period=PERIODS[return_id], authority=AUTHORITY)
+    summary = conftest.ran(registry.flow_of(return_id), period=PERIODS[return_id],
+                           authority=AUTHORITY)
     return Ran(return_id, stage, summary, inputs, frames)
 
 

@@ -131,7 +131,7 @@ def deployed_run(product):
     api = product["api"]
     deployment = api_call("GET", f"{api}/deployments/name/pspo-breaches/pspo-breaches")
     flow_run = api_call("POST", f"{api}/deployments/{deployment['id']}/create_flow_run", json={
-        "parameters": {"period": PERIOD, "authority": "demo", "sign_off": False}})
+        "parameters": {"period": PERIOD, "sign_off": False}})  # the worker's authority
     return wait_for(flow_run["id"], api)
 
 
@@ -167,14 +167,15 @@ def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, d
     assert deployed_run["state"]["type"] == "COMPLETED", deployed_run["state"]
     assert deployed_run["name"] == f"demo {PERIOD}"
     api = product["api"]
-    summary = artifact(api, "demo-pspo-breaches-summary")
+    summary = artifact(api, "demo-pspo-breaches-r12-2026-10-summary")
     assert summary["flow_run_id"] == deployed_run["id"]
     assert "Produced with queries" in summary["data"]
-    quality = artifact(api, "demo-pspo-breaches-data-quality")
+    quality = artifact(api, "demo-pspo-breaches-r12-2026-10-data-quality")
     assert quality["flow_run_id"] == deployed_run["id"] and quality["type"] == "table"
     [run] = [r for r in store_runs(product) if r["flow_run_id"] == deployed_run["id"]]
-    assert (run["return_id"], run["period"], run["status"], run["verdict"], run["version"]) == (
-        "pspo-breaches", PERIOD, "produced", "queries", 1)
+    assert (run["return_id"], run["period"], run["status"], run["verdict"], run["version"],
+            run["authority"], run["trigger"]) == (
+        "pspo-breaches", PERIOD, "produced", "queries", 1, "demo", "manual")
     outputs = Path(run["outputs_dir"])
     assert outputs.is_relative_to(product["home"] / "outputs") and outputs.is_dir()
 
@@ -232,6 +233,9 @@ def test_a_return_the_sweep_starts_without_its_data_is_blocked_and_alerted(produ
     runs = [r for r in store_runs(product) if r["trigger"] == "deadline"]
     assert {(r["return_id"], r["period"], r["status"]) for r in runs} == {
         ("savings-tracker", "2026-10", "blocked"), ("prevent-benchmarks", "2025/26", "blocked")}
+    for run in runs:  # shown in the UI as failed, named Blocked: not as a success
+        state = api_call("GET", f"{product['api']}/flow_runs/{run['flow_run_id']}")["state"]
+        assert (state["type"], state["name"]) == ("FAILED", "Blocked")
 
 
 def test_other_flows_failing_on_the_same_server_do_not_alert(product, swept):

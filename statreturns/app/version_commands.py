@@ -18,6 +18,7 @@ from statreturns.app.terminal import (
     refuse,
 )
 from statreturns.arguments import MAX_NAME, ArgumentRefused, check_text
+from statreturns.commands import command
 from statreturns.settings import get_settings
 
 versions = typer.Typer()
@@ -69,8 +70,8 @@ def diff(
     if not earlier_versions:
         refuse(f"no earlier version to compare version {later.version} with")
     earlier = earlier_versions[-1]
-    keys = {t.name: t.index for t in registry.get(return_id).DECLARATION.tables}
-    cells = table_changes(document(earlier)["tables"], document(later)["tables"], keys)
+    cells = table_changes(document(earlier)["tables"], document(later)["tables"],
+                          registry.get(return_id).DECLARATION.row_keys)
     rules = quality_changes(results(earlier.id), results(later.id))
     if as_json:
         print(json.dumps({"from": earlier.version, "to": later.version, "rules": rules,
@@ -111,8 +112,8 @@ def explain(
         for code in left:
             console.print(f"  {explain_command(run, code)}", soft_wrap=True, markup=False)
     elif run.id == made[-1].id:
-        console.print(f"next, approve it with: statreturns approve {return_id} --period "
-                      f'{run.period} --authority {run.authority} --name "Your Name"',
+        console.print("next, approve it with: "
+                      + command("approve", return_id, run.period, run.authority),
                       soft_wrap=True, markup=False)
 
 
@@ -141,10 +142,10 @@ def approve(
         hold(str(exc))
     console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by {name}",
                   markup=False)
-    where = f"{return_id} --period {run.period} --authority {run.authority}"
-    console.print(f"next, submit it with: statreturns submit {where}" if outcome == "approved"
-                  else f"once corrected, run it again with: statreturns rerun {where} "
-                       '--reason "what was corrected"', soft_wrap=True, markup=False)
+    where = (return_id, run.period, run.authority)
+    console.print(f"next, submit it with: {command('submit', *where)}" if outcome == "approved"
+                  else f"once corrected, run it again with: {command('rerun', *where)}",
+                  soft_wrap=True, markup=False)
 
 
 @versions.command()

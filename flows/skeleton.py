@@ -218,25 +218,28 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
     stage, final = "collecting", None
     try:
         folder = inbox_folder(settings.inbox, declaration.id, ctx)
-        replaced: dict[str, list[str]] = {}
+        replaced: dict[Path, str] = {}
         if inputs:
             for source in declaration.sources:
                 files = paths[source.name]
                 if files != _found(folder, source) and files and all(
                         p.is_file() and not p.is_symlink() for p in files):
-                    paths[source.name], replaced[source.name] = adopt(
-                        source, paths[source.name], folder, settings.archive)
+                    paths[source.name], put = adopt(source, files, folder, settings.archive)
+                    replaced |= put
         gathered = [collect(source, paths[source.name], settings.archive, ctx,
                             folder=folder / source.name, within=settings.inbox / authority)
                     for source in declaration.sources]
         for got in gathered:
             collected += got.files
             checks += got.checks
-            if got.files and (lines := replaced.get(got.source.name)):
-                got.files[0].notes[:0] = lines
             for c in got.files:
-                logger.info("%s: %s rows, %s", c.path.name, c.rows, "; ".join(c.notes) or "ok")
-        summary = replace(summary, replaced=tuple(n for ns in replaced.values() for n in ns))
+                if c.path in replaced:
+                    c.notes.insert(0, replaced[c.path])
+                read = "not read" if c.rows is None else f"{c.rows} rows"
+                logger.info("%s: %s; %s", c.path.name, read,
+                            "; ".join(c.notes + [k.message for k in c.checks if not k.success])
+                            or "ok")
+        summary = replace(summary, replaced=tuple(replaced.values()))
         made_from = (fingerprint([c.sha256 for c in collected]),
                      rules_fingerprint(declaration.id, authority, ctx.suppression_threshold),
                      code_version())

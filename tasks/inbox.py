@@ -3,8 +3,8 @@
 A file handed to a run (``--input``) is the correction of its source for that period: it is
 copied to the source's own place in the period's folder, so that every later run reads it
 too. What it replaces is first kept in the archive (named by its content), and the run says
-where. A source of many files gets the given files beside the others, one of the same name
-replaced.
+where. For a source of many files, the files given become the folder's whole set, as the
+run reads them.
 """
 
 from __future__ import annotations
@@ -40,33 +40,37 @@ def _replacing(old: Path, by: Path, archive_root: Path) -> str:
 
 
 def adopt(source: Source, given: list[Path], folder: Path,
-          archive_root: Path) -> tuple[list[Path], list[str]]:
+          archive_root: Path) -> tuple[list[Path], dict[Path, str]]:
     """Make `given` the source's current files in the period's `folder`; the files the run
-    is to read, and a line for each file replaced or added."""
-    notes: list[str] = []
-    if source.many:
+    is to read, and a line for each file put in place, by its place."""
+    notes: dict[Path, str] = {}
+    if source.many:  # the given files become the whole set, as the run reads them
         home = folder / source.name
-        for path in given:
-            target = home / path.name
-            if _same(path, target):
-                continue
-            if target.is_file():
-                notes.append(_replacing(target, path, archive_root))
-            else:
-                notes.append(f"{path.name} was added to {home}")
-            _copy(path, target)
+        targets = [home / path.name for path in given]
+        for old in files_in(home):
+            if old not in targets:
+                _, kept = archive(old, archive_root)
+                notes[old] = f"{old.name} was taken out of {home}: it was not given; it is " \
+                             f"kept at {kept}"
+                old.unlink()
+        for path, target in zip(given, targets, strict=True):
+            if not _same(path, target):
+                notes[target] = _replacing(target, path, archive_root) if target.is_file() \
+                    else f"{path.name} was copied into {home}"
+                _copy(path, target)
         return files_in(home), notes
     [path] = given
     target = folder / f"{source.name}{path.suffix.lower()}"
     if _same(path, target):
         return [target], notes
+    replaced = []
     for suffix in SOURCE_SUFFIXES:  # one current file: another format's copy would be a second
         old = folder / f"{source.name}{suffix}"
         if old.is_file():
-            notes.append(_replacing(old, path, archive_root))
+            replaced.append(_replacing(old, path, archive_root))
             if old != target:
                 old.unlink()
-    if not notes:
-        notes.append(f"{path.name} is now the {source.title.lower()} at {target}")
+    notes[target] = "; ".join(replaced) or \
+        f"{path.name} is now the {source.title.lower()} at {target}"
     _copy(path, target)
     return [target], notes

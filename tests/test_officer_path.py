@@ -42,7 +42,7 @@ def inbox(authority: str, period: str):
 
 
 def test_a_correction_sticks_and_a_submitted_version_is_replaced_only_by_a_rerun(tmp_path):
-    period = "R12-2025-03"
+    period = "R12-2025-06"
     folder = inbox("demo", period)
     write_log(folder / "enforcement-log.csv", ORIGINAL)
     cli("run", "pspo-breaches", "-p", period)
@@ -59,7 +59,7 @@ def test_a_correction_sticks_and_a_submitted_version_is_replaced_only_by_a_rerun
     cli("submit", "pspo-breaches", "-p", period)
 
     held = cli("run", "pspo-breaches", "-p", period, code=4)
-    assert "version 2 of pspo-breaches R12-2025-03 was submitted on" in held.output
+    assert "version 2 of pspo-breaches R12-2025-06 was submitted on" in held.output
     assert f"statreturns rerun pspo-breaches --period {period}" in held.output
     same = cli("rerun", "pspo-breaches", "-p", period, "--reason", "checking")
     assert "no new version was made" in same.stdout  # the inbox holds the correction

@@ -58,7 +58,7 @@ def test_status_and_history_follow_a_version_through_explain_approve_and_submit(
     assert state(status_of(period)) == ("awaiting explanation", None, ["PSPO-017"], [])
     assert "1 query to explain" in cli("status").stdout
 
-    refused = cli("approve", "pspo-breaches", "-p", period, "--name", "A. Head", code=2)
+    refused = cli("approve", "pspo-breaches", "-p", period, "--name", "A. Head", code=4)
     assert "the open queries PSPO-017 need an explanation. Explain each with:" in refused.output
     assert f'statreturns explain {where} --rule PSPO-017 --text "..." --author "Your Name"' \
         in refused.output

@@ -196,7 +196,7 @@ def _sweep_name() -> str:
 
 
 @flow(name="deadline-sweep", flow_run_name=_sweep_name, persist_result=False)
-def deadline_sweep(authority: str | None = None, today: date | None = None) -> dict:
+def deadline_sweep(authority: str = "", today: date | None = None) -> dict:
     """Start what is due, rerun what changed, raise what is overdue; refresh the board.
     The authority defaults to `authorities.default` where the sweep runs."""
     authority = authority or authorities.default()

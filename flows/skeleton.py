@@ -9,6 +9,7 @@ whose process dies is marked *crashed* by the next run (see `tasks.recover`).
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -65,6 +66,15 @@ class RunRefused(ValueError):
 
 class RunHeld(RunRefused):
     """A run refused because of the period's latest version, which is signed off."""
+
+
+class RunBlocked(Exception):
+    """A run blocked by its data: what its flow run's failed state (named Blocked) holds,
+    with the run's summary."""
+
+    def __init__(self, summary: RunSummary):
+        super().__init__(summary.message)
+        self.summary = summary
 
 
 def prepare(declaration: ReturnDeclaration, period: str, authority: str,
@@ -188,28 +198,71 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     pauses after rendering for the sign-off form in the Prefect UI. Files given in `inputs`
     become the period's current sources in the inbox (`tasks.inbox`).
     """
+    with one_at_a_time(declaration.id):
+        try:
+            ctx, paths, resubmits = checked(declaration, period, authority, inputs, trigger,
+                                            reason, provisional)
+        except RunRefused as exc:  # e.g. a deployment started with bad parameters: on record
+            run_id = open_run(declaration.id, _recordable(authority), _recordable(period),
+                              _recordable(trigger), "")
+            finish_run(run_id, status="refused", verdict=None, message=str(exc)[:600])
+            raise
+        recover_crashed()
+        run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason,
+                          process=this_process())
+        summary = RunSummary(return_id=declaration.id, title=declaration.title,
+                             authority=authority, period=str(ctx.period), trigger=trigger,
+                             run_id=run_id)
+        try:
+            ended = _run(declaration, ctx, summary, paths, force, resubmits, inputs)
+        finally:
+            let_go(run_id)
+    return _signed_off(declaration, ended) if declaration.sign_off and sign_off else ended
+
+
+ONE_AT_A_TIME = "statreturns-{}"
+"""The global concurrency limit (of 1) that a return's deployment runs take turns on."""
+
+
+@contextmanager
+def one_at_a_time(return_id: str):
+    """Runs of a return started from its deployment take turns: a second waits for the
+    first up to its sign-off (a run paused for sign-off holds no slot, so that the pause
+    may last days). Runs from the command line do not wait."""
+    if not runtime.deployment.id:
+        yield
+        return
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency.sync import concurrency
+
+    name = ONE_AT_A_TIME.format(return_id)
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(name, 1)
+    with concurrency(name, occupy=1, strict=True):
+        yield
+
+
+def _signed_off(declaration: ReturnDeclaration, ended: RunSummary | State):
+    """Pause for the sign-off form of the version the run made, or of the version an
+    unchanged run found still awaiting a decision."""
+    summary = ended if isinstance(ended, RunSummary) else ended.data
+    if isinstance(ended, State):
+        made = good_versions(summary.authority, summary.return_id, summary.period) \
+            if isinstance(summary, RunSummary) and summary.status == "unchanged" else []
+        if not made or made[-1].version != summary.version or latest_decision(made[-1]):
+            return ended
+        summary = replace(summary, run_id=made[-1].id)
     try:
-        ctx, paths, resubmits = checked(declaration, period, authority, inputs, trigger,
-                                        reason, provisional)
-    except RunRefused as exc:  # e.g. a deployment started with bad parameters: on record
-        run_id = open_run(declaration.id, _recordable(authority), _recordable(period),
-                          _recordable(trigger), "")
-        finish_run(run_id, status="refused", verdict=None, message=str(exc)[:300])
-        raise
-    recover_crashed()
-    run_id = open_run(declaration.id, authority, str(ctx.period), trigger, reason,
-                      process=this_process())
-    summary = RunSummary(return_id=declaration.id, title=declaration.title,
-                         authority=authority, period=str(ctx.period), trigger=trigger,
-                         run_id=run_id)
-    try:
-        return _run(declaration, ctx, summary, paths, force, sign_off, resubmits, inputs)
-    finally:
-        let_go(run_id)
+        summary = await_sign_off(summary, declaration.recipient)
+    except Exception as exc:  # the version stands: only the kind of trouble is told
+        raise RunFailed(f"{type(exc).__name__} while signing off") from None
+    if summary.sign_off == "rejected":
+        return Completed(name="Rejected", message="rejected at sign-off", data=summary)
+    return summary
 
 
 def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
-         paths: dict[str, list[Path]], force: bool, sign_off: bool, resubmits: int | None,
+         paths: dict[str, list[Path]], force: bool, resubmits: int | None,
          inputs: list[str] | None):
     """The stages of a run whose arguments were accepted and whose row is open."""
     settings, logger, authority = get_settings(), get_run_logger(), ctx.authority
@@ -280,11 +333,6 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
         stage = "publishing"  # from here the version stands, whatever happens next
         publish(summary, checks, since)
         logger.info("produced version %s in %s", version, rendered.folder)
-        if declaration.sign_off and sign_off:
-            stage = "signing off"
-            summary = await_sign_off(summary, declaration.recipient)
-            if summary.sign_off == "rejected":
-                return Completed(name="Rejected", message="rejected at sign-off", data=summary)
         return summary
     except Exception as exc:
         # The exception's text may quote the data: the store, the flow run's state and its
@@ -303,6 +351,8 @@ def outcome(state: State) -> RunSummary:
     RunRefused or RunFailed where it had one."""
     summary = state.data if state.is_failed() else state.result(raise_on_failure=False)
     summary = getattr(summary, "result", summary)  # a result record holds it
+    if isinstance(summary, RunBlocked):
+        return summary.summary
     if isinstance(summary, RunSummary):
         return summary
     if isinstance(summary, RunRefused | RunFailed):
@@ -343,7 +393,7 @@ def _blocked(summary: RunSummary, collected: list, checks: list[Check]):
     publish(summary, checks)
     get_run_logger().warning(message)
     # Not a success: the UI shows it as failed, named Blocked (its own alert, not a failure's).
-    return Failed(name="Blocked", message=message, data=summary)
+    return Failed(name="Blocked", message=message, data=RunBlocked(summary))
 
 
 def _recordable(value: object) -> str:
@@ -377,21 +427,36 @@ def how_started() -> str:
     return "schedule" if scheduled else "manual"
 
 
+PARAMETERS = """Args:
+    period: The period, e.g. 2026-10 (month), 2026-Q2 (quarter), 2025/26 (financial
+        year), R12-2026-10 (rolling 12 months). Blank: the period the calendar has due.
+    authority: Blank: the worker's (STATRETURNS_AUTHORITY, else the one configured).
+    inputs: Corrected files in the authority's inbox (SOURCE=FILE); they become the
+        period's current sources. Blank: the files in the inbox.
+    trigger: Leave blank: recorded as manual, or schedule for the deployment's schedule.
+    reason: Why this run (a rerun's correction).
+    force: Make a new version even when inputs, rules and code are unchanged.
+    sign_off: Pause for the sign-off form once the version is made.
+    provisional: Run a period that has not ended; every output is marked provisional."""
+"""The flow's parameters as the Prefect UI's run form describes them."""
+
+
 def return_flow(declaration: ReturnDeclaration) -> Flow:
     """The Prefect flow of a declared return, named by its id. The authority defaults to
     `authorities.default` where the flow runs; the trigger to how the run was started."""
 
-    def run(period: str | None = None, authority: str | None = None,
-            inputs: list[str] | None = None, trigger: str | None = None, reason: str = "",
-            force: bool = False, sign_off: bool = False,
+    def run(period: str = "", authority: str = "", inputs: list[str] | None = None,
+            trigger: str = "", reason: str = "", force: bool = False, sign_off: bool = False,
             provisional: bool = False) -> RunSummary:
-        if period is None:  # a scheduled run: the period the calendar has due
-            period = str(period_due(declaration, date.today()))
-        return run_return(declaration, period, authority or _authority(), inputs,
-                          trigger or how_started(), reason, force, sign_off, provisional)
+        period = period or str(period_due(declaration, date.today()))  # the one due
+        try:
+            return run_return(declaration, period, authority or _authority(), inputs,
+                              trigger or how_started(), reason, force, sign_off, provisional)
+        except RunRefused as exc:  # on record as refused: not a failure, and said so
+            return Failed(name="Refused", message=str(exc), data=exc)
 
     run.__name__ = declaration.id.replace("-", "_")
-    run.__doc__ = f"{declaration.title}: {declaration.description}"
+    run.__doc__ = f"{declaration.title}: {declaration.description}\n\n{PARAMETERS}"
     return flow(run, name=declaration.id, flow_run_name=_run_name,
                 description=declaration.title, persist_result=False, validate_parameters=True)
 

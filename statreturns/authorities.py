@@ -59,7 +59,8 @@ def load_config(declaration: ReturnDeclaration, authority: str) -> Any:
     path = folder(authority) / f"{declaration.id}.toml"
     if not path.exists():
         raise AuthorityError(f"authority '{authority}' has no settings for {declaration.id}: "
-                             f"expected {path}")
+                             f"expected {path} (authorities configured: "
+                             f"{', '.join(configured()) or 'none'})")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return declaration.configure(raw)

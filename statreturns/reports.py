@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from statreturns.commands import command
 from statreturns.store.db import session
 from statreturns.store.models import (
     Decision,
@@ -117,6 +118,17 @@ def latest_runs() -> list[dict]:
             row["latest_version"] = versions.get(key)
             out.append(row)
         return out
+
+
+def next_command(row: dict) -> str | None:
+    """The command that takes a run's return and period on: correct and rerun a blocked
+    one, explain the first open query, approve, submit; None when nothing is left."""
+    where = (row["return"], row["period"], row["authority"])
+    if row["status"] in ("blocked", "failed"):
+        return command("rerun", *where)
+    return {"awaiting explanation": command("explain", *where, *row["unexplained"][:1]),
+            "awaiting approval": command("approve", *where),
+            "approved": command("submit", *where)}.get(row["sign_off"])
 
 
 def sign_off_words(row: dict) -> str:

@@ -99,7 +99,7 @@ def sign_off_form(run: Run, title: str, recipient: str = "", refused: str = "") 
     queries = _by_code(open_queries(run))
     fields = {field_name(code): (str, Field(
         min_length=1, max_length=MAX_TEXT, json_schema_extra={"position": i},
-        title=f"{found[0].message}: {_where(found)}",
+        title=f"{found[0].message.rstrip('.')}: {_where(found)}",
         description=f"Query {code}: why the figures are right all the same (to reject: what "
                     "is wrong)"))
         for i, (code, found) in enumerate(queries.items())}
@@ -121,7 +121,9 @@ def _description(run: Run, title: str, recipient: str, refused: str,
     parts.append(f"Approving version {run.version} of **{_md(title)}**, "
                  f"{parse_period(run.period).label}, for {_md(authorities.name(run.authority))}"
                  f" confirms the figures are right to submit{to}. The decision is kept with "
-                 "your name; only an approved version can be submitted.")
+                 "your name; only an approved version can be submitted. The form's Submit "
+                 "button records your decision: it does not send the return (`statreturns "
+                 "submit` does, once the version is approved).")
     if not queries:
         return "\n\n".join([*parts, "There are no open queries."])
     parts.append("Each open query needs an explanation, kept with the rows that raised it: it "

@@ -159,10 +159,10 @@ def test_both_formats_of_one_file_are_refused_naming_both():
 def test_a_blocked_run_ends_in_a_state_the_ui_does_not_show_as_success(tmp_path):
     from prefect.client.orchestration import get_client
 
-    period = "R12-2024-12"
+    period = "2024-Q2"
     write_log(inbox("demo", period) / "enforcement-log.csv",
-              [breach(order="Nowhere", breach_datetime="2024-06-10 21:15",
-                      outcome_date="2024-06-10")])
+              [breach(order="Nowhere", breach_datetime="2024-08-10 21:15",
+                      outcome_date="2024-08-10")])
     blocked = cli("run", "pspo-breaches", "-p", period, code=1)
     assert "PSPO-006" in blocked.stdout
     [run] = history(period)

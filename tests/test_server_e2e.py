@@ -142,7 +142,9 @@ def test_every_return_and_the_sweep_are_deployed_with_their_schedules(product):
                             "savings-tracker", "csp-performance", "deadline-sweep"])
     pspo = next(d for d in deployments if d["name"] == "pspo-breaches")
     assert pspo["work_pool_name"] == "statreturns"
-    assert pspo["global_concurrency_limit"]["limit"] == 1
+    assert pspo["global_concurrency_limit"] is None  # runs take turns on a limit of their own
+    sweep = next(d for d in deployments if d["name"] == "deadline-sweep")
+    assert sweep["global_concurrency_limit"]["limit"] == 1
     [schedule] = pspo["schedules"]
     assert schedule["schedule"]["timezone"] == "Europe/London"
     assert "RDATE:" in schedule["schedule"]["rrule"]
@@ -178,6 +180,8 @@ def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, d
         "pspo-breaches", PERIOD, "produced", "queries", 1, "demo", "manual")
     outputs = Path(run["outputs_dir"])
     assert outputs.is_relative_to(product["home"] / "outputs") and outputs.is_dir()
+    turns = api_call("GET", f"{api}/v2/concurrency_limits/statreturns-pspo-breaches")
+    assert (turns["limit"], turns["active_slots"]) == (1, 0)  # taken, then given back
 
 
 SOMEONE_ELSES_FLOW = """

@@ -84,6 +84,7 @@ def _from_here(item: str) -> str:
 
 
 def _show_summary(summary: RunSummary) -> None:
+    from statreturns import reports
     from statreturns.quality import VERDICT_WORDS
 
     style = VERDICT_STYLE[summary.verdict]
@@ -99,6 +100,9 @@ def _show_summary(summary: RunSummary) -> None:
                       + "".join(f"; {m}" for m in marks), soft_wrap=True)
     else:
         console.print(f"  {summary.message}")
+    [*_, latest] = reports.runs(summary.return_id, summary.period, summary.authority)
+    if step := reports.next_command(latest):
+        console.print(f"  next: {step}", soft_wrap=True, markup=False)
     console.print(f"  details: statreturns history {summary.return_id} --period "
                   f"{summary.period} --authority {summary.authority}")
 
@@ -233,6 +237,11 @@ def status(as_json: JsonOpt = False) -> None:
     for r in rows:
         if r["outputs_dir"]:
             console.print(f"{r['return']} {r['period']}: {r['outputs_dir']}", soft_wrap=True)
+    todo = [(r, step) for r in rows if (step := reports.next_command(r))]
+    if todo:
+        console.print("\nNext:")
+    for r, step in todo:
+        console.print(f"  {r['return']} {r['period']}: {step}", soft_wrap=True, markup=False)
 
 
 def _date(text: str | None, default: date) -> date:
@@ -393,9 +402,11 @@ def _generate(return_id: str, period: str, authority: str, rows: int | None, pro
              (path.with_suffix(suffix) for suffix in SOURCE_SUFFIXES)
              if p.is_file() and (p != path or p.read_bytes() != data)]
     if there and not replace:
-        refuse(f"{', '.join(str(p) for p in there)} "
-               f"{'is' if len(there) == 1 else 'are'} already in the inbox: demo data does "
-               "not replace files. Move them away, or give --replace to overwrite them")
+        one = len(there) == 1
+        refuse(f"{', '.join(str(p) for p in there)} {'is' if one else 'are'} already in the "
+               f"inbox: demo data does not replace files. Move {'it' if one else 'them'} "
+               f"away, or give --replace to overwrite {'it' if one else 'them'} (a "
+               "correction in it would be lost)")
     written = []
     for path, data in wanted.items():
         for old in there:

@@ -63,9 +63,11 @@ def _deployment(name: str, entrypoint: str, description: str, tags: list[str],
         *(["    parameters:", "      sign_off: true"] if sign_off else ["    parameters: {}"]),
         "    work_pool:",
         f"      name: {POOL}",
-        "    concurrency_limit:",
-        "      limit: 1",
-        "      collision_strategy: ENQUEUE",
+        # A return's runs take turns on a global limit up to sign-off (a run paused for
+        # sign-off must hold no deployment slot: Prefect ends a paused run whose slot's
+        # lease it cannot renew); the sweep never pauses.
+        *(["    concurrency_limit:", "      limit: 1", "      collision_strategy: ENQUEUE"]
+          if name == "deadline-sweep" else []),
         *(["    schedules:", *schedule] if schedule else ["    schedules: []"]),
     ]
 

@@ -8,6 +8,7 @@ whose process dies is marked *crashed* by the next run (see `tasks.recover`).
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,7 +24,7 @@ from statreturns.arguments import ArgumentRefused, check_text, check_trigger, in
 from statreturns.calendar import period_due
 from statreturns.commands import command
 from statreturns.declaration import Context, ReturnDeclaration, Source
-from statreturns.periods import parse_period
+from statreturns.periods import PeriodType, parse_period
 from statreturns.processes import this_process
 from statreturns.quality import Check, verdict
 from statreturns.settings import get_settings
@@ -75,6 +76,17 @@ class RunBlocked(Exception):
     def __init__(self, summary: RunSummary):
         super().__init__(summary.message)
         self.summary = summary
+
+
+class _Expected(logging.Filter):
+    """Prefect's engine logs every run that ends failed as an unexpected exception, with
+    its traceback; a blocked or refused run is expected, and its own warning says why."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not isinstance(record.exc_info and record.exc_info[1], RunBlocked | RunRefused)
+
+
+logging.getLogger("prefect.flow_runs").addFilter(_Expected())
 
 
 def prepare(declaration: ReturnDeclaration, period: str, authority: str,
@@ -256,9 +268,13 @@ def _signed_off(declaration: ReturnDeclaration, ended: RunSummary | State):
         summary = await_sign_off(summary, declaration.recipient)
     except Exception as exc:  # the version stands: only the kind of trouble is told
         raise RunFailed(f"{type(exc).__name__} while signing off") from None
-    if summary.sign_off == "rejected":
-        return Completed(name="Rejected", message="rejected at sign-off", data=summary)
-    return summary
+    if summary.sign_off == "awaiting approval":
+        return summary
+    said = f"{summary.sign_off} by {summary.approver}"
+    get_run_logger().info("version %s %s; next: %s", summary.version, said, command(
+        "submit" if summary.sign_off == "approved" else "rerun", summary.return_id,
+        summary.period, summary.authority))
+    return Completed(name=summary.sign_off.capitalize(), message=said, data=summary)
 
 
 def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
@@ -377,7 +393,8 @@ def _unchanged(summary: RunSummary, same, collected: list, made_from: tuple):
     summary = replace(summary, status="unchanged", verdict=same.verdict, version=same.version,
                       outputs_dir=same.outputs_dir, message=message)
     finish_run(summary.run_id, status="unchanged", verdict=same.verdict, message=message,
-               collected=collected, made_from=made_from, same_as_version=same.version)
+               collected=collected, made_from=made_from, same_as_version=same.version,
+               outputs_dir=Path(same.outputs_dir))
     get_run_logger().info(message)
     return Completed(name="Unchanged", message=message, data=summary)
 
@@ -427,13 +444,16 @@ def how_started() -> str:
     return "schedule" if scheduled else "manual"
 
 
+EXAMPLES = {PeriodType.MONTH: "2026-10 (month)", PeriodType.QUARTER: "2026-Q2 (quarter)",
+            PeriodType.FINANCIAL_YEAR: "2025/26 (financial year)",
+            PeriodType.ROLLING_12: "R12-2026-10 (rolling 12 months)"}
 PARAMETERS = """Args:
-    period: The period, e.g. 2026-10 (month), 2026-Q2 (quarter), 2025/26 (financial
-        year), R12-2026-10 (rolling 12 months). Blank: the period the calendar has due.
+    period: The period, e.g. {examples}. Blank: the period the calendar has due.
     authority: Blank: the worker's (STATRETURNS_AUTHORITY, else the one configured).
     inputs: Corrected files in the authority's inbox (SOURCE=FILE); they become the
         period's current sources. Blank: the files in the inbox.
-    trigger: Leave blank: recorded as manual, or schedule for the deployment's schedule.
+    trigger: Leave blank: recorded as manual (schedule for the deployment's schedule;
+        deadline, rerun and backfill are set by the sweep and the command line).
     reason: Why this run (a rerun's correction).
     force: Make a new version even when inputs, rules and code are unchanged.
     sign_off: Pause for the sign-off form once the version is made.
@@ -456,7 +476,9 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
             return Failed(name="Refused", message=str(exc), data=exc)
 
     run.__name__ = declaration.id.replace("-", "_")
-    run.__doc__ = f"{declaration.title}: {declaration.description}\n\n{PARAMETERS}"
+    examples = ", ".join(EXAMPLES[t] for t in declaration.period_types)
+    run.__doc__ = f"{declaration.title}: {declaration.description}\n\n" + \
+        PARAMETERS.format(examples=examples)
     return flow(run, name=declaration.id, flow_run_name=_run_name,
                 description=declaration.title, persist_result=False, validate_parameters=True)
 

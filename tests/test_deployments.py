@@ -45,7 +45,9 @@ def test_each_return_is_scheduled_on_the_planned_days_of_its_calendar():
         {"cron": "0 8 * * *", "timezone": "Europe/London"}]
 
 
-def test_each_deployment_runs_its_returns_flow_one_at_a_time():
+def test_each_deployment_runs_its_returns_flow_taking_turns_without_a_deployment_slot():
+    """A deployment's own concurrency slot would end a run paused for sign-off after five
+    minutes: a return's runs take turns on a global limit instead (`one_at_a_time`)."""
     for rid, deployment in deployments().items():
         if rid == "deadline-sweep":
             continue
@@ -55,5 +57,5 @@ def test_each_deployment_runs_its_returns_flow_one_at_a_time():
         assert getattr(module, name) is registry.flow_of(rid), rid
         assert getattr(module, name).name == rid
         assert deployment["work_pool"]["name"] == "statreturns"
-        assert deployment["concurrency_limit"]["limit"] == 1
+        assert "concurrency_limit" not in deployment, rid
         assert f"return:{rid}" in deployment["tags"]

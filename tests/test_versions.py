@@ -171,7 +171,7 @@ def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answer, o
     resumer.join(timeout=5)
     summary = state.result()
     assert summary.sign_off == outcome and summary.approver == "C. Head"
-    assert state.name == ("Completed" if outcome == "approved" else "Rejected")
+    assert state.name == ("Approved" if outcome == "approved" else "Rejected")
     with session() as s:
         [decision] = s.exec(select(Decision).where(Decision.run_id == summary.run_id)).all()
     assert (decision.decision, decision.approver) == (outcome, "C. Head")

@@ -229,7 +229,7 @@ def status(as_json: JsonOpt = False) -> None:
         style = VERDICT_STYLE.get(r["verdict"], "red")
         table.add_row(r["authority"], r["return"], r["period"], r["status"],
                       f"[{style}]{r['verdict'] or '-'}[/{style}]",
-                      f"{r['version'] or '-'}{_marks(r)}",
+                      f"{r['version'] or r['same_as_version'] or '-'}{_marks(r)}",
                       str(dq["errors"]), str(dq["queries"]),
                       "-" if r["sign_off"] == "not needed"
                       else escape(reports.sign_off_words(r)))

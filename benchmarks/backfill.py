@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 
 from benchmarks.common import ROOT, figure, median, new_home, pspo_context, timed
-from statreturns.periods import parse_period
+from statreturns.periods import PeriodType, latest_complete
 
-FIRST = "2022-08"
 PERIODS = 60
 
 
@@ -39,13 +39,14 @@ def _statreturns(env: dict, *args: str) -> None:
 
 
 def measure(n: int, count: int = PERIODS) -> dict:
-    first = parse_period(FIRST)
-    periods = [first.step(i) for i in range(count)]
+    last = latest_complete(PeriodType.MONTH, date.today())  # a backfill runs ended periods
+    periods = [last.step(i - count + 1) for i in range(count)]
     seconds = []
     for _ in range(n):
         env = _home(periods)
         seconds.append(timed(lambda env=env: _statreturns(
-            env, "backfill", "pspo-breaches", "--from", FIRST, "--to", str(periods[-1]))))
+            env, "backfill", "pspo-breaches", "--from", str(periods[0]), "--to",
+            str(periods[-1]))))
     total = median(seconds)
     return figure(f"backfill, {len(periods)} monthly periods (PSPO, demo size)",
                   round(total, 1), "s", 30, "<=", n,

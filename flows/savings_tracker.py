@@ -12,6 +12,7 @@ Run on its own: ``python flows/savings_tracker.py 2026-10``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -20,6 +21,7 @@ from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
 from statreturns.matching import key
 from statreturns.periods import MONTH_NAMES, Period, PeriodType, parse_period
+from statreturns.rounding import HALF_UP, conventions_kept, exact, fixed
 
 REGISTER, SUBMISSIONS = "savings-register", "status-submissions"
 SAVINGS, ROWS = "_savings", "_submission_rows"
@@ -250,7 +252,17 @@ def _by_directorate(savings: pd.DataFrame, cfg: Tracker) -> pd.DataFrame:
 
 
 def _percent(part: float, whole: float, decimals: int) -> str | None:
-    return f"{100 * part / whole:.{decimals}f}" if whole else None
+    """`part` as a percentage of `whole`, rounded half up: the amounts as exact decimals."""
+    return fixed(100 * exact(part) / exact(whole), decimals) if whole else None
+
+
+def _as_printed(printed: str | None, part: float, whole: float) -> bool:
+    """Whether a printed percentage is `part` of `whole` at the decimal places it shows."""
+    if printed is None or not whole:
+        return printed is None and not whole
+    shown = Decimal(printed.replace(",", ""))
+    return HALF_UP in conventions_kept(shown, -shown.as_tuple().exponent,
+                                       100 * exact(part) / exact(whole))
 
 
 def _by_status(savings: pd.DataFrame, cfg: Tracker) -> pd.DataFrame:
@@ -312,8 +324,7 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     columns = [*cfg.labels.values(), TOTAL]
     by_status = tables["by_status"].set_index("Status").loc[columns]
     council = by_dir[by_dir["Directorate"] == TOTAL][columns].iloc[0]
-    printed = pd.to_numeric(by_status["% of target"], errors="coerce")
-    recomputed = 100 * by_status["Target (GBP k)"] / by_status.at[TOTAL, "Target (GBP k)"]
+    whole = by_status.at[TOTAL, "Target (GBP k)"]
     return {
         "against-register": tables[ROWS],
         "statuses-this-month": pd.DataFrame({
@@ -327,10 +338,9 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
             "council_total": council.to_numpy(),
             "sum_of_directorates": directorates[columns].sum().round(3).to_numpy(),
             "by_status_table": by_status["Target (GBP k)"].to_numpy(),
-            "percent_printed": printed.to_numpy(),
-            "percent_recomputed": recomputed.to_numpy(),
-            "last_digits_off": ((printed - recomputed).abs()
-                                * 10 ** cfg.percent_decimals).round(6).to_numpy(),
+            "percent_printed": by_status["% of target"].to_numpy(),
+            "percent_as_printed": [_as_printed(printed, part, whole) for printed, part in zip(
+                by_status["% of target"], by_status["Target (GBP k)"], strict=True)],
         }),
     }
 

@@ -12,7 +12,9 @@ import pandas as pd
 from statreturns.deadlines import check_rule
 from statreturns.periods import Period, PeriodType
 
-ColumnType = Literal["text", "integer", "number", "date", "datetime"]
+ColumnType = Literal["text", "integer", "number", "percent", "date", "datetime"]
+"""A ``percent`` column holds percentages: ``12.3%``, ``12.3`` and a spreadsheet's percent
+cell (0.123 shown as 12.3%) are all read as 12.3."""
 DataClass = Literal["not personal", "personal", "special category"]
 NOT_PERSONAL: DataClass = "not personal"
 """Codes, figures and words about the authority, its orders, areas, services, partners
@@ -27,6 +29,29 @@ what followed (a warning, a fine, a prosecution, a referral to Prevent)."""
 DATA_CLASSES: tuple[DataClass, ...] = (NOT_PERSONAL, PERSONAL, SPECIAL)
 Tables = dict[str, pd.DataFrame]
 
+# States of a figure, with the words tables write for them: the symbols of the Government
+# Statistical Service's guidance for tables, and the older forms they replaced.
+NOT_AVAILABLE = "not available"
+CONFIDENTIAL = "confidential"
+NOT_APPLICABLE = "not applicable"
+LOW = "low"
+"""Rounds to zero at the precision shown, but is not zero."""
+NIL = "nil"
+"""Written ``-`` where a source says so: the figure is 0."""
+STATES: dict[str, tuple[str, ...]] = {
+    NOT_AVAILABLE: ("[x]", "..", "No data available", "not available"),
+    CONFIDENTIAL: ("[c]",),
+    NOT_APPLICABLE: ("[z]", "n/a", "not applicable"),
+    LOW: ("[low]",),
+    NIL: ("-",),
+}
+"""Each state's words, matched whatever their case."""
+
+NOTES = "_notes"
+"""A working frame `assemble` may add: one note per row (column ``note``) that the run
+records with its data-quality results and the PDF's data-quality annex states, e.g. the
+rounding convention of a draft."""
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -40,11 +65,14 @@ class Column:
     never shown in a sample, a log or an output; only counts made from them are published,
     and those with small counts withheld."""
     description: str = ""
-    no_data: tuple[str, ...] = ()
-    """Words meaning the figure is not available (e.g. "No data available"): read as
-    missing, never as zero and never as a bad value."""
+    states: tuple[str, ...] = ()
+    """The symbols the column may hold instead of a figure, as states of `STATES`
+    (``NOT_AVAILABLE`` reads ``[x]``, ``..`` and "No data available"): a cell holding one
+    is read as that state, never as zero and never as a bad value. ``NIL`` reads ``-`` as 0."""
 
     def __post_init__(self) -> None:
+        if unknown := set(self.states) - set(STATES):
+            raise ValueError(f"column {self.name}: no state {', '.join(sorted(unknown))}")
         if self.data not in DATA_CLASSES:
             raise ValueError(f"column {self.name}: data is one of {', '.join(DATA_CLASSES)}, "
                              f"not {self.data!r}")
@@ -68,6 +96,9 @@ class Source:
     """Values for the suite's ``$PARAMETER`` placeholders."""
     many: bool = False
     """The source is a folder of files read alike (e.g. one per provider and quarter)."""
+    unreadable: Literal["error", "query"] = "error"
+    """The severity of a value that is not of its column's type: an error, or a query for a
+    source whose figures are checked, not published (an analyst's draft)."""
     key: tuple[str, ...] = ()
     """The columns that identify one record: two files of a many-file source holding the
     same key report the same thing (a copy left in the folder)."""

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 SEVERITIES = ("error", "query")
+NOTE = "note"
+"""The severity of a note the run records beside its checks (e.g. how a draft rounds): it
+passes, and asks nothing of anyone."""
 REDACTED = "[redacted]"
 
 
@@ -30,6 +33,11 @@ class Check:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+def note_check(suite: str, message: str) -> Check:
+    return Check(suite=suite, code="NOTE", expectation_type=NOTE, severity=NOTE, success=True,
+                 message=message)
 
 
 def verdict(checks: list[Check]) -> str:

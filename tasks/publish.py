@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from statreturns.commands import command
 from statreturns.declaration import Context
 from statreturns.periods import parse_period
-from statreturns.quality import VERDICT_WORDS, Check
+from statreturns.quality import NOTE, VERDICT_WORDS, Check
 from statreturns.settings import get_settings
 from statreturns.store.db import session
 from statreturns.store.models import Run
@@ -46,7 +46,7 @@ def summary_markdown(summary: RunSummary, checks: list[Check],
         f"| Status | {summary.status} |",
         f"| Version | {summary.version or '-'} |",
         f"| Trigger | {summary.trigger} |",
-        f"| Rules checked | {len(checks)} |",
+        f"| Rules checked | {sum(c.severity != NOTE for c in checks)} |",
         f"| Errors | {len(errors)} |",
         f"| Queries | {sum(c.severity == 'query' for c in failed)} |",
         f"| Outputs | `{summary.outputs_dir or 'none'}` |",
@@ -57,6 +57,8 @@ def summary_markdown(summary: RunSummary, checks: list[Check],
         lines += ["", *_to_sign_off(summary, unexplained)]
     if summary.message:
         lines += ["", summary.message]
+    if notes := [c.message for c in checks if c.severity == NOTE]:
+        lines += ["", *notes]
     if failed:
         lines += ["", "## Needs attention", ""]
         lines += [f"- **{c.severity}** {c.code}: {c.message} ({c.unexpected_count} found"

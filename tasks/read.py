@@ -3,11 +3,14 @@
 Forgiving where the meaning is certain (a UTF-8 byte-order mark, Windows-1252 text, UTF-16
 text with its byte-order mark, semicolons or tabs for commas, day/month/year dates, a date
 exported with a time of 00:00, extra columns, blank rows, a workbook's data on a sheet after
-its first), strict where it is not
+its first, figures as people write them: £1,234.50, (1,234), -4.3%, and the symbols tables
+write for a figure's state where a column declares them: [x], [c], ..), strict where it is not
 (a missing column, a value that is not a number or a date, a file that is not text or not a
-whole workbook, a file cut short, a cell longer than a spreadsheet's). A workbook that would
-unpack to far more than its data is not opened. Every problem is placed by file, row and
-column where it has one; values of personal columns are never quoted back.
+whole workbook, a file cut short, a cell longer than a spreadsheet's). A workbook's figures
+are read as their cells show them (`tasks.number_formats`): one whose number format cannot
+be shown, or whose cell shows a date, is an error. A workbook that would
+unpack to far more than its data is not opened. Every problem is placed by file (and sheet),
+row and column where it has one; values of personal columns are never quoted back.
 """
 
 from __future__ import annotations
@@ -21,15 +24,18 @@ import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from statreturns.declaration import Column, Source
+from statreturns.declaration import NIL, STATES, Column, Source
 from statreturns.quality import REDACTED, Check, column_letter, describe_rows
+from tasks.number_formats import UnreadableFormat, displayed
 
 DELIMITERS = [",", ";", "\t", "|"]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -44,6 +50,8 @@ DATETIME_FORMATS = [
     "%d/%m/%Y",
 ]
 HEADER_ROW = 1  # spreadsheet row of the header; data row i (0-based) is at row i + 2
+FIGURES = ("integer", "number", "percent")
+"""The types of figures: read as numbers, and from a workbook as their cells show them."""
 
 
 @dataclass
@@ -62,9 +70,15 @@ def normalise_header(name: object) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
 
 
-def no_data_column(name: str) -> str:
-    """The flag beside a column whose figures may be written as not available."""
-    return f"{name}_no_data"
+def state_column(name: str) -> str:
+    """The column beside a figure naming its state (e.g. "not available") where a symbol
+    stands in for it, None elsewhere."""
+    return f"{name}_state"
+
+
+def places_column(name: str) -> str:
+    """The column beside a number or percent column: the decimal places each figure shows."""
+    return f"{name}_places"
 
 
 def spreadsheet_row(index: int | np.ndarray) -> int | np.ndarray:
@@ -149,9 +163,12 @@ def _pieces(f, size: int = 1 << 20):
         piece = following
 
 
-def _read_raw(path: Path, notes: list[str], expected: list[str]) -> pd.DataFrame:
+def _read_raw(path: Path, notes: list[str], expected: list[str],
+              figures: set[str]) -> pd.DataFrame:
+    """The file's cells as text. From a workbook, the ``attrs`` of the frame say more: see
+    `_read_workbook`."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return _read_workbook(path, notes, expected)
+        return _read_workbook(path, notes, expected, figures)
     encoding, delimiter = _sniff(path)
     if encoding != "utf-8-sig":
         notes.append(f"read as {ENCODING_NAMES[encoding]} text (not UTF-8)")
@@ -256,9 +273,12 @@ def _open_workbook(path: Path):
     return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
 
 
-def _read_workbook(path: Path, notes: list[str], expected: list[str]) -> pd.DataFrame:
-    """The sheet with the expected columns (the first sheet if none has them all), as text.
-    Its names of sheets are kept in the frame's ``attrs``."""
+def _read_workbook(path: Path, notes: list[str], expected: list[str],
+                   figures: set[str]) -> pd.DataFrame:
+    """The sheet with the expected columns (the first sheet if none has them all), as text,
+    the cells of the `figures` columns as their number formats show them. The frame's
+    ``attrs`` keep the workbook's names of sheets (``sheets``), the name of the sheet read
+    (``sheet``) and the figures that could not be shown (``unshown``, see `_sheet_frame`)."""
     try:
         book = _open_workbook(path)
         try:
@@ -268,10 +288,11 @@ def _read_workbook(path: Path, notes: list[str], expected: list[str]) -> pd.Data
             chosen = next((s for s in sheets if set(expected) <= {
                 normalise_header(_cell_text(v)) for v in _first_row(s)}), sheets[0])
             if chosen is not sheets[0]:
-                # Sheet names are the sender's words: counted, never quoted.
+                # Sheet names are the sender's words: a note counts them; only the places of
+                # checks name the sheet read, for a person to find a cell by.
                 notes.append(f"read sheet {sheets.index(chosen) + 1} of {len(sheets)}: the "
                              "first sheet does not have the columns")
-            raw = _sheet_frame(chosen, notes)
+            raw = _sheet_frame(chosen, notes, figures)
         finally:
             book.close()
     except ElementTree.ParseError as exc:  # a workbook's XML never declares entities
@@ -279,6 +300,7 @@ def _read_workbook(path: Path, notes: list[str], expected: list[str]) -> pd.Data
             else "XML that is not well formed"
         raise Unreadable(f"it holds {what}: it was not read") from None
     raw.attrs["sheets"] = [s.title for s in sheets]
+    raw.attrs["sheet"] = chosen.title
     return raw
 
 
@@ -298,16 +320,61 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _sheet_frame(sheet, notes: list[str]) -> pd.DataFrame:
+class Unshown(NamedTuple):
+    """Why a figure's cell cannot be read as shown: `what` is "date" or "time" (its cell has
+    a date or time format), or the kind of its `number_format` (e.g. "a fraction")."""
+
+    what: str
+    number_format: str = ""
+
+
+def _figure_text(cell) -> tuple[str, Unshown | None]:
+    """A figure's cell as its sender sees it: a number as its number format shows it (one
+    whose format shows no digit, such as an accounting format's "-" for zero or a hidden
+    zero, as General shows it: that is the figure it holds). Where the number cannot be
+    shown, the cell as `_cell_text` gives it, and why."""
+    value = cell.value
+    if isinstance(value, date):  # a datetime too
+        return _cell_text(value), Unshown("date")
+    if isinstance(value, time | timedelta):
+        return _cell_text(value), Unshown("time")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _cell_text(value), None
+    try:
+        text = displayed(value, cell.number_format)
+    except UnreadableFormat as exc:
+        return _cell_text(value), Unshown(exc.kind, exc.format)
+    return text if any(c.isdigit() for c in text) else displayed(value, "General"), None
+
+
+def _sheet_frame(sheet, notes: list[str], figures: set[str]) -> pd.DataFrame:
     """A sheet's rows as text under its header row, blank rows left out (each row keeps its
     number), whatever size the sheet declares: a sheet may say it has a million rows, or
-    have one cell a million rows down, and cost no more than the rows that hold something."""
+    have one cell a million rows down, and cost no more than the rows that hold something.
+
+    The cells of the columns named in `figures` are as their number formats show them
+    (`_figure_text`); those that cannot be shown are kept in ``attrs["unshown"]``, as
+    {column position: {data row: `Unshown`}}."""
     sheet.reset_dimensions()  # the declared size may be wrong: read what is there
-    rows = sheet.iter_rows(values_only=True)
-    header = _trimmed([_cell_text(v) for v in next(rows, ())])
+    rows = sheet.iter_rows()  # cells, not values: a figure's cell has its number format
+    header = _trimmed([_cell_text(c.value) for c in next(rows, ())])
+    first: dict[str, int] = {}  # a name's first column is the one read
+    for i, name in enumerate(header):
+        first.setdefault(normalise_header(name), i)
+    shown = {i for name, i in first.items() if name in figures}
+    unshown: dict[int, dict[int, Unshown]] = {}
     data, index, blank_rows, blanks, last = [], [], [], 0, -1
-    for position, values in enumerate(rows):
-        cells = _trimmed([_cell_text(v) for v in values])
+    for position, row in enumerate(rows):
+        cells = []
+        for i, cell in enumerate(row):
+            if i not in shown:
+                cells.append(_cell_text(cell.value))
+                continue
+            text, why = _figure_text(cell)
+            cells.append(text)
+            if why:
+                unshown.setdefault(i, {})[position] = why
+        cells = _trimmed(cells)
         if not cells:
             continue
         skipped = range(last + 1, position)
@@ -323,8 +390,10 @@ def _sheet_frame(sheet, notes: list[str]) -> pd.DataFrame:
     width = max([len(header), *map(len, data)])
     names = _unique([h or f"Unnamed: {i}" for i, h in
                      enumerate(header + [""] * (width - len(header)))])
-    return pd.DataFrame([cells + [""] * (width - len(cells)) for cells in data],
-                        index=index, columns=names, dtype=str)
+    frame = pd.DataFrame([cells + [""] * (width - len(cells)) for cells in data],
+                         index=index, columns=names, dtype=str)
+    frame.attrs["unshown"] = unshown
+    return frame
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -387,19 +456,64 @@ def _parse_date_column(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dates.fillna(timed.dt.normalize()), timed
 
 
-def _parse(values: pd.Series, column: Column) -> pd.Series:
-    if column.type in ("integer", "number"):
-        cleaned = values.str.replace(r"[£,\s]", "", regex=True)
-        numbers = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+FIGURE = (  # every group is named: Arrow's regular expressions then read them all at once
+    r"^\s*(?P<cur0>[£$€])?\s*(?P<open>\()?\s*(?P<sign>[-+−])?\s*(?P<cur1>[£$€])?\s*"
+    r"(?P<sign2>[-+−])?\s*(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?:\.(?P<decimals>\d*))?\s*"
+    r"(?P<percent>%)?\s*(?P<cur2>[£$€])?\s*(?P<close>\))?\s*$")
+"""A figure as people write it: thousands separated by commas (1,234), a currency sign
+before or after it (£1,234, -£1,234, £-1,234, 1,234 €), a negative in brackets ((1,234),
+(£1,234.50), (4.3%)), a sign (+, - or the minus sign −), a per cent sign. `_read_figures`
+says which combinations make a figure."""
+
+
+def _read_figures(values: pd.Series, percent: bool) -> tuple[pd.Series, pd.Series]:
+    """The figures `values` write (float64), and the decimal places each shows (Int64); NaN
+    and NA where a value is no figure. A per cent sign is a figure's only in a `percent`
+    column, a currency sign only in another; a currency sign with a dash and no digits
+    (£ -) is the accounting zero.
+
+    Each distinct text is read once."""
+    codes, distinct = pd.factorize(values)
+    # In Arrow's own strings, Arrow does the work (pandas' "str" would read them with `re`).
+    text = pd.Series(distinct, dtype=pd.ArrowDtype(pa.string())).str.extract(FIGURE).fillna("")
+    has = (text != "").astype(bool)
+    signs = has["sign"].astype(int) + has["sign2"]
+    currencies = has["cur0"].astype(int) + has["cur1"] + has["cur2"]
+    minus = (text["sign"].isin(["-", "−"]) | text["sign2"].isin(["-", "−"])).astype(bool) \
+        | has["open"]
+    digits = has["whole"] | has["decimals"]
+    symbols = (currencies == 0) if percent else ~has["percent"] & (currencies <= 1)
+    written = (has["open"] == has["close"]) & (signs <= 1 - has["open"]) & symbols
+    zero = ~digits & minus & (currencies == 1) & ~has["open"]
+    magnitude = ("0" + text["whole"].str.replace(",", "") + "." + text["decimals"] + "0"
+                 ).astype("float64")  # every text read here is a decimal: "0.0" at least
+    number = magnitude.where(~minus, -magnitude).where(written & (digits | zero))
+    number += 0.0  # never -0.0
+    places = text["decimals"].str.len().astype("float64").where(number.notna())
+    return _by_code(number, codes, values.index), \
+        _by_code(places, codes, values.index).astype("Int64")
+
+
+def _by_code(distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values of distinct texts put back where `pd.factorize` found them (NaN for code -1,
+    a missing value)."""
+    return pd.Series(np.append(distinct.to_numpy(dtype="float64"), np.nan)[codes], index=index)
+
+
+def _parse(values: pd.Series, column: Column) -> tuple[pd.Series, pd.Series | None]:
+    """A column's values typed, and for a figure the decimal places each shows."""
+    if column.type in FIGURES:
+        numbers, places = _read_figures(values, column.type == "percent")
         if column.type == "integer":
             numbers = numbers.where(numbers % 1 == 0).astype("Int64")
-        return numbers
+        return numbers, places
     if column.type == "datetime":
-        return _parse_dates(values, DATETIME_FORMATS)
-    return values
+        return _parse_dates(values, DATETIME_FORMATS), None
+    return values, None
 
 
 _TYPE_WORDS = {"integer": "a whole number", "number": "a number",
+               "percent": "a percentage (e.g. 12.3% or 12.3)",
                "date": "a date from 1900 to 2099 (e.g. 2026-07-15 or 15/07/2026)",
                "datetime": "a date and time from 1900 to 2099 "
                            "(YYYY-MM-DD HH:MM or DD/MM/YYYY HH:MM)"}
@@ -446,7 +560,8 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     try:
         if path.stat().st_size == 0:
             raise pd.errors.EmptyDataError
-        raw = _read_raw(path, loaded.notes, expected)
+        raw = _read_raw(path, loaded.notes, expected,
+                        {c.name for c in source.columns if c.type in FIGURES})
     except pd.errors.EmptyDataError:
         loaded.checks.append(_file_check(source, "FILE-EMPTY", False, f"{label} is empty."))
         return loaded
@@ -466,7 +581,10 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         return loaded
     loaded.checks.append(_file_check(source, "FILE-UNREADABLE", True, f"{label} was read."))
 
-    sheets = raw.attrs.get("sheets", [])
+    sheets, unshown = raw.attrs.get("sheets", []), raw.attrs.get("unshown")
+    # A workbook's places name the sheet read: a CSV file has none.
+    place = f"{label}, sheet '{raw.attrs['sheet']}'" if "sheet" in raw.attrs else label
+    raw.attrs.clear()  # copied by every step that makes a frame from it
     raw.columns = [normalise_header(c) for c in raw.columns]
     positions = {name: i for i, name in reversed(list(enumerate(raw.columns)))}
     loaded.letters = {name: column_letter(i) for name, i in positions.items()}
@@ -491,12 +609,12 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
         loaded.checks.append(_file_check(
             source, "FILE-COLUMNS", False,
             f"{label} has no column {', '.join(missing)} (header row {HEADER_ROW}).{hint}",
-            location=f"{label}, row {HEADER_ROW}"))
+            location=f"{place}, row {HEADER_ROW}"))
         return loaded
     if too_long := _too_long(raw, expected, loaded.letters):
         loaded.checks.append(_file_check(
             source, "FILE-UNREADABLE", False, f"{label} could not be read: {too_long[0]}.",
-            location=f"{label}, {too_long[1]}"))
+            location=f"{place}, {too_long[1]}"))
         return loaded
     loaded.checks.append(_file_check(source, "FILE-COLUMNS", True,
                                      f"{label} has every required column."))
@@ -512,38 +630,88 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     for column in source.columns:
         text = raw[column.name].iloc[:, 0] if raw[column.name].ndim == 2 else raw[column.name]
         text = text.str.strip().replace("", None)
-        if column.no_data:
-            no_data = text.str.lower().isin([w.lower() for w in column.no_data])
-            frame[no_data_column(column.name)] = no_data.to_numpy(dtype=bool)
-            text = text.mask(no_data, None)
+        letter = loaded.letters[column.name]
+        state = places = timed = None
+        if column.states:
+            text, state = _states(text, column)
+        if unshown is not None and column.type in FIGURES:
+            cells = unshown.get(positions[column.name], {})
+            text = text.mask(text.index.isin(list(cells)), None)  # missing, not a bad value
+            loaded.checks.append(_unshown_check(source, place, column, letter, cells))
         if column.type == "date":
             parsed, timed = _parse_date_column(text)
         else:
-            parsed, timed = _parse(text, column), None
+            parsed, places = _parse(text, column)
         frame[column.name] = parsed
+        if state is not None:
+            frame[state_column(column.name)] = state
+        if places is not None and column.type != "integer":
+            frame[places_column(column.name)] = places
         if column.type == "text":
             continue
         bad = parsed.isna() & text.notna()
         count = int(bad.sum())
         rows = [spreadsheet_row(i) for i in bad[bad].index[:10]]
-        letter = loaded.letters[column.name]
         sample = REDACTED if column.personal else ", ".join(
             shortened(v) for v in text[bad].head(5).astype(str))
         loaded.checks.append(Check(
             suite=source.suite, code="FILE-TYPE", expectation_type="value type",
-            severity="error", success=count == 0, column=column.name,
+            severity=source.unreadable, success=count == 0, column=column.name,
             message=f"Every {column.name} is {_TYPE_WORDS[column.type]}.",
             unexpected_count=count, sample=sample if count else "",
-            location=f"{label}, column {letter} ({column.name}), {describe_rows(rows, count)}"
+            location=f"{place}, column {letter} ({column.name}), {describe_rows(rows, count)}"
             if count else ""))
         if timed is not None:
-            loaded.checks.append(_times_in_dates(source, label, column, letter, text, timed,
+            loaded.checks.append(_times_in_dates(source, place, column, letter, text, timed,
                                                  loaded.notes))
     loaded.frame = frame
     return loaded
 
 
-def _times_in_dates(source: Source, label: str, column: Column, letter: str, text: pd.Series,
+def _states(text: pd.Series, column: Column) -> tuple[pd.Series, pd.Series]:
+    """The text without the symbols of the column's `states`, and the state each symbol
+    stands for (object, None where there is none). Nil's symbol is the figure 0."""
+    lower = text.str.lower()
+    state = np.full(len(text), None, dtype=object)
+    for name in column.states:
+        found = lower.isin([word.lower() for word in STATES[name]]).to_numpy(dtype=bool)
+        if name == NIL:
+            text = text.mask(found, "0")
+        else:
+            state[found] = name
+    return text.mask(pd.notna(state), None), pd.Series(state, index=text.index, dtype=object)
+
+
+def _unshown_check(source: Source, place: str, column: Column, letter: str,
+                   cells: dict[int, Unshown]) -> Check:
+    """A workbook's figures that cannot be read as their cells show them, by why: a number
+    format this reader does not render, or a date or time format."""
+    by_why: dict[Unshown, list[int]] = {}
+    for index, why in sorted(cells.items()):
+        by_why.setdefault(why, []).append(int(spreadsheet_row(index)))
+    reasons = []
+    for why, rows in by_why.items():
+        many = len(rows) > 1
+        if why.number_format:
+            told = f"{'have' if many else 'has'} the format '{shortened(why.number_format)}' " \
+                f"({why.what})"
+        else:
+            held = f"hold {why.what}s (their cells have" if many else \
+                f"holds a {why.what} (its cell has"
+            told = f"{held} a {why.what} format), not {_TYPE_WORDS[column.type]}"
+        reasons.append(f"{describe_rows(rows, len(rows))} {told}")
+    rows = sorted(int(spreadsheet_row(i)) for i in cells)
+    message = f"Every {column.name} is shown by a number format this reader understands"
+    return Check(
+        suite=source.suite, code="FILE-FORMAT", expectation_type="value type",
+        severity=source.unreadable, success=not cells, column=column.name,
+        message=f"{message}: {'; '.join(reasons)}." if cells else f"{message}.",
+        unexpected_count=len(cells),
+        location=f"{place}, column {letter} ({column.name}), "
+                 f"{describe_rows(rows[:10], len(rows))}" if cells else "")
+
+
+def _times_in_dates(source: Source, place: str, column: Column, letter: str, text: pd.Series,
                     timed: pd.Series, notes: list[str]) -> Check:
     """Dates written with a time: at 00:00, as a spreadsheet exports a date, a note; at any
     other time a query, for the date may not be the one meant."""
@@ -566,5 +734,5 @@ def _times_in_dates(source: Source, label: str, column: Column, letter: str, tex
         message=f"Every {column.name} is a date without a time of day: one written with a "
                 "time other than 00:00 is read as its date. Check it is the date meant.",
         unexpected_count=count, sample=sample if count else "",
-        location=f"{label}, {where}, {describe_rows(rows, count)}" if count else "",
+        location=f"{place}, {where}, {describe_rows(rows, count)}" if count else "",
         rows_key=hashlib.sha256(key.encode()).hexdigest() if count else "")

@@ -43,6 +43,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import Table as GridTable
 
+from statreturns import quality
 from statreturns.declaration import Chart, Table
 from statreturns.periods import MONTH_NAMES
 from statreturns.quality import VERDICT_WORDS, Check
@@ -460,9 +461,13 @@ def _cell_style(size: float, bold: bool = False, right: bool = False, indent: fl
 # --- data-quality annex -------------------------------------------------------------------
 
 def _annex(checks: list[Check]) -> list[Flowable]:
+    """What the run noted about its sources (how a draft rounds), then the failed checks."""
+    notes = [c for c in checks if c.severity == quality.NOTE]
+    checks = [c for c in checks if c.severity != quality.NOTE]
     failed = sorted((c for c in checks if not c.success), key=lambda c: c.severity != "error")
     passed = len(checks) - len(failed)
-    flow: list[Flowable] = [Paragraph("Data-quality annex", HEADING)]
+    flow: list[Flowable] = [Paragraph("Data-quality annex", HEADING),
+                            *(Paragraph(_plain(n.message), BODY) for n in notes)]
     if not failed:
         return [*flow, Paragraph("Every check passed." if checks else "No checks were run.",
                                  BODY)]

@@ -24,8 +24,8 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from statreturns.declaration import Context, ReturnDeclaration
-from statreturns.quality import REDACTED, SEVERITIES, Check, describe_rows
+from statreturns.declaration import NOTES, Context, ReturnDeclaration
+from statreturns.quality import REDACTED, SEVERITIES, Check, describe_rows, note_check
 from statreturns.settings import get_settings
 from tasks.collect import FILE, ROW, Gathered
 from tasks.read import shortened, spreadsheet_row
@@ -286,5 +286,8 @@ def validate_source(return_id: str, got: Gathered, ctx: Context) -> list[Check]:
 @task(name="validate return", cache_policy=NO_CACHE)
 def validate_return(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
                     ctx: Context) -> list[Check]:
-    """The return's suites over the figures that must agree (totals, years, periods)."""
-    return check_figures(declaration.id, declaration.reconcile(tables, ctx))
+    """The return's suites over the figures that must agree (totals, years, periods), then
+    the notes its assembly made."""
+    notes = tables.get(NOTES, pd.DataFrame(columns=["note"]))["note"]
+    return [*check_figures(declaration.id, declaration.reconcile(tables, ctx)),
+            *(note_check(declaration.id, note) for note in notes)]

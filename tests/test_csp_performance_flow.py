@@ -16,6 +16,10 @@ from statreturns.store.db import session
 from statreturns.store.models import QualityResult
 
 PERIOD = "2026-Q2"
+BOARD_COLUMNS = ["Measure", "Q2 2025/26 (Jul-Sep)", "Q2 2026/27 (Jul-Sep)",
+                 "Q1 2026/27 (Apr-Jun)", "Year to date Apr-Sep 2026", "Year to date Apr-Sep 2025",
+                 "Difference", "% difference", "Direction", "MSG rank", "Group rate",
+                 "Own rate per 1,000 (rolling 12 months)"]
 
 pytestmark = pytest.mark.usefixtures("harness")
 
@@ -55,9 +59,16 @@ def test_demo_is_produced_with_the_three_planted_draft_queries(demo_run):
     query = results(demo_run)["CSP-R01"]
     assert (query.severity, query.unexpected_count) == ("query", 3)
     assert query.location == (
-        "draft-check, Figure Shop theft: % difference, Violence with injury: Year to date, "
-        "Deliberate fires: Last year to date, draft, recomputed")
-    assert query.sample == "10.7% / -0.2%, 4,010 / 8,160, 560 / No data available"
+        "draft-check, Figure Shop theft: % difference, Violence with injury: Year to date "
+        "Apr-Sep 2026, Deliberate fires: Year to date Apr-Sep 2025, draft, recomputed")
+    # The draft truncates its percentages: -0.17% is recomputed as it would print -0.1%.
+    assert query.sample == "10.7% / -0.1%, 4,482 / 9,552, 592 / No data available"
+
+
+def test_the_run_notes_how_the_demo_draft_rounds(demo_run):
+    note = results(demo_run)["NOTE"]
+    assert note.success
+    assert note.message.startswith("This draft truncates percentages (rounds toward zero)")
 
 
 def test_demo_outputs_publish_the_board_table_only(demo_run):
@@ -72,17 +83,20 @@ def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
     path = Path(demo_run.outputs_dir) / f"csp-performance-{PERIOD}.json"
     tables = json.loads(path.read_text())["tables"]
     board = {row[0]: row[1:] for row in tables["board_table"]["rows"]}
-    assert len(board) == 22
-    assert board["Deliberate fires"] == [NO_DATA, 524, 488, 1012, NO_DATA, NO_DATA, NO_DATA,
-                                         NO_DATA, NO_DATA, NO_DATA, "0.88"]
-    assert board["Violence with injury"][3:9] == [8160, 8631, -471, "-5.5%", "Down", 1]
+    assert tables["board_table"]["columns"] == BOARD_COLUMNS
+    assert len(board) == 23
+    assert board["Deliberate fires"] == [NO_DATA, 602, 555, 1157, NO_DATA, NO_DATA, NO_DATA,
+                                         NO_DATA, "n/a", "n/a", "1.96"]
+    assert board["Violence with injury"][3:] == [9552, 8513, 1039, "12.2%", "Up", 11, "12.74",
+                                                 "15.34"]
+    assert board["Theft of motor vehicles"][1:3] == [849, 792]
     assert tables["disagreements"]["rows"] == [
-        ["Shop theft", "% difference", "10.7%", "-0.2%"],
-        ["Violence with injury", "Year to date", "4,010", "8,160"],
-        ["Deliberate fires", "Last year to date", "560", NO_DATA],
+        ["Shop theft", "% difference", "10.7%", "-0.1%"],
+        ["Violence with injury", "Year to date Apr-Sep 2026", "4,482", "9,552"],
+        ["Deliberate fires", "Year to date Apr-Sep 2025", "592", NO_DATA],
     ]
     csv = (Path(demo_run.outputs_dir) / f"csp-performance-{PERIOD}-board-table.csv")
-    assert "Deliberate fires,No data available,524,488,1012,No data available," in \
+    assert "Deliberate fires,No data available,602,555,1157,No data available," in \
         csv.read_text()
 
 

@@ -97,7 +97,7 @@ def test_date_cells_of_a_workbook_are_dates_without_a_note_or_query(tmp_path):
     assert loaded.frame.loc[0, "dob"] == pd.Timestamp("1990-01-02")
     assert one(loaded.checks, "FILE-DATE-TIME", "dob").success
     found = one(loaded.checks, "FILE-DATE-TIME", "breach_date")  # a time is still a time
-    assert found.location == "breaches.xlsx, column B (breach_date), row 3"
+    assert found.location == "breaches.xlsx, sheet 'Sheet', column B (breach_date), row 3"
 
 
 def test_a_date_that_is_not_one_shows_what_is_expected(tmp_path):

@@ -6,9 +6,13 @@ import pandas as pd
 import pytest
 from conftest import HEADER, breach, write_log
 
-from statreturns.declaration import Column, Source
+from statreturns.declaration import NOT_AVAILABLE, Column, Source
 from statreturns.quality import REDACTED
-from tasks.read import read_source
+from tasks.read import places_column, read_source
+
+READ = [c for name in HEADER for c in
+        ([name, places_column(name)] if name == "fpn_amount" else [name])]
+"""The frame's columns: a number column has its decimal places beside it."""
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +37,7 @@ def test_a_good_csv_has_every_check_passing_and_no_notes(tmp_path, source):
     assert failed(loaded) == []
     assert loaded.notes == []
     assert loaded.rows == 1
-    assert list(loaded.frame.columns) == HEADER
+    assert list(loaded.frame.columns) == READ
 
 
 def test_a_good_csv_reports_the_file_and_column_checks_and_one_type_check_per_typed_column(
@@ -100,7 +104,7 @@ def test_header_names_are_normalised(tmp_path, source):
     pd.DataFrame([list(breach().values())], columns=header).to_csv(path, index=False)
     loaded = read_source(path, source)
     assert failed(loaded) == []
-    assert list(loaded.frame.columns) == HEADER
+    assert list(loaded.frame.columns) == READ
 
 
 # --- forgiving where the meaning is certain ---------------------------------------------------
@@ -130,7 +134,7 @@ def test_semicolon_delimited_is_read_with_a_note(tmp_path, source):
     path = write_log(tmp_path / "log.csv", [breach(place="Bull Ring, upper")], sep=";")
     loaded = read_source(path, source)
     assert failed(loaded) == []
-    assert list(loaded.frame.columns) == HEADER
+    assert list(loaded.frame.columns) == READ
     assert loaded.frame.loc[0, "place"] == "Bull Ring, upper"
     assert loaded.notes == ["read with ';' between columns instead of commas"]
 
@@ -184,7 +188,7 @@ def test_extra_unknown_column_is_ignored_with_a_note(tmp_path, source):
     loaded = read_source(path, source)
     assert failed(loaded) == []
     assert "officer_notes" not in loaded.frame.columns
-    assert list(loaded.frame.columns) == HEADER
+    assert list(loaded.frame.columns) == READ
     assert loaded.notes == ["extra columns ignored: officer_notes"]
 
 
@@ -193,7 +197,7 @@ def test_columns_in_another_order_are_found_by_name(tmp_path, source):
     pd.DataFrame([breach()], columns=list(reversed(HEADER))).to_csv(path, index=False)
     loaded = read_source(path, source)
     assert failed(loaded) == []
-    assert list(loaded.frame.columns) == HEADER
+    assert list(loaded.frame.columns) == READ
     assert loaded.letters["person_dob"] == "A"
     assert loaded.letters["breach_id"] == "M"
 
@@ -388,7 +392,7 @@ def test_a_blank_row_in_a_spreadsheet_is_ignored(tmp_path, source):
     assert loaded.rows == 2
     assert loaded.notes == ["blank rows ignored: row 3"]
     assert check(loaded, "FILE-TYPE", "fpn_amount").location == (
-        "log.xlsx, column J (fpn_amount), row 4")
+        "log.xlsx, sheet 'Sheet1', column J (fpn_amount), row 4")
 
 
 @pytest.mark.parametrize("value", ["0990-01-02", "9999-12-31", "02/01/1066"])
@@ -421,14 +425,12 @@ def test_a_file_without_its_header_row_does_not_quote_its_first_row(tmp_path, so
 
 
 def test_words_for_no_data_are_missing_and_flagged_not_bad_values(tmp_path):
-    from statreturns.declaration import Column, Source
-
     source = Source("extract", "Extract", (Column("measure"), Column(
-        "count", "integer", no_data=("No data available",))))
+        "count", "integer", states=(NOT_AVAILABLE,))))
     path = tmp_path / "extract.csv"
     path.write_text("measure,count\nfires,no data available\nthefts,0\nrobbery,12\nassault,\n")
     loaded = read_source(path, source)
     assert failed(loaded) == []
     assert loaded.frame["count"].tolist()[1:3] == [0, 12]
     assert loaded.frame["count"].isna().tolist() == [True, False, False, True]
-    assert loaded.frame["count_no_data"].tolist() == [True, False, False, False]
+    assert loaded.frame["count_state"].tolist() == [NOT_AVAILABLE, None, None, None]

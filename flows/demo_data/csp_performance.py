@@ -5,8 +5,10 @@ A large city: total recorded crime about 37,000 a quarter, FGM and forced marria
 figures, violence and anti-social behaviour peaking in the summer. The fire service has no
 data for deliberate fires in the same quarter last year, so every figure built from that
 quarter is "No data available". The draft is worked out as the analyst does it, in a
-spreadsheet; with `problems=True` three of its cells carry mistakes analysts make, which
-the return raises as queries (CSP-R01):
+spreadsheet that truncates percentages (``ROUNDDOWN``) and rounds rates half up (``ROUND``),
+leaving the MSG cells blank for measures the most-similar-group tools do not compare; with
+`problems=True` three of its cells carry mistakes analysts make, which the return raises as
+queries (CSP-R01):
 
 - Shop theft: % difference worked out against the previous quarter, not last year;
 - Violence with injury: year to date without this quarter added;
@@ -18,26 +20,33 @@ the return raises as queries (CSP-R01):
 from __future__ import annotations
 
 import zlib
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from flows.csp_performance import NO_DATA, Measure, Performance, Quarters, quarters_of
+from flows.csp_performance import (
+    NO_DATA,
+    NOT_APPLICABLE,
+    Measure,
+    Performance,
+    Quarters,
+    quarters_of,
+)
 from statreturns.periods import Period
+from statreturns.rounding import TOWARD_ZERO, fixed
 
 QUARTERLY = {  # a typical quarter's count
-    "total-recorded-crime": 37500, "shop-theft": 2300, "vehicle-crime": 2600,
-    "other-theft": 3100, "violence-against-the-person": 15200, "violence-with-injury": 4300,
-    "serious-youth-violence": 420, "abh": 3300, "common-assault": 5200, "drug-offences": 1050,
-    "deliberate-fires": 540, "honour-based-abuse": 28, "fgm": 3, "modern-slavery": 45,
-    "forced-marriage": 4, "knife-crime": 640, "personal-robbery": 1080,
-    "residential-burglary": 1450, "domestic-abuse": 6100, "hate-crime": 920,
-    "asb-incidents": 7400, "asb-non-crime": 310,
+    "total-recorded-crime": 37500, "shop-theft": 2300, "theft-from-motor-vehicles": 1750,
+    "theft-of-motor-vehicles": 850, "other-theft": 3100, "violence-against-the-person": 15200,
+    "violence-with-injury": 4300, "serious-youth-violence": 420, "abh": 3300,
+    "common-assault": 5200, "drug-offences": 1050, "deliberate-fires": 540,
+    "honour-based-abuse": 28, "fgm": 3, "modern-slavery": 45, "forced-marriage": 4,
+    "knife-crime": 640, "personal-robbery": 1080, "residential-burglary": 1450,
+    "domestic-abuse": 6100, "hate-crime": 920, "asb-incidents": 7400, "asb-non-crime": 310,
 }
 SEASON = (1.0, 1.07, 0.97, 0.96)
 """Q1 (April-June) to Q4 (January-March)."""
-NO_MSG = {"deliberate-fires", "asb-incidents", "asb-non-crime"}
-"""Measures the most-similar-group comparison does not cover."""
 
 
 def generate(period: Period, config: Performance, rows: int | None = None,
@@ -47,7 +56,7 @@ def generate(period: Period, config: Performance, rows: int | None = None,
     counts = {m.id: _counts(rng, m, quarters) for m in config.measures}
     draft = {m.id: _draft_row(rng, m, counts[m.id], quarters, config) for m in config.measures}
     if problems:
-        _add_problems(draft, counts, quarters)
+        _add_problems(draft, counts, quarters, config)
 
     def extract(source: str) -> pd.DataFrame:
         return pd.DataFrame([{"measure": m.name, "quarter": q, "count": counts[m.id][q]}
@@ -55,7 +64,7 @@ def generate(period: Period, config: Performance, rows: int | None = None,
                              for q in quarters.expected], columns=["measure", "quarter", "count"])
 
     return {"police-extract": extract("police"), "fire-extract": extract("fire"),
-            "draft-table": pd.DataFrame(draft.values())}
+            "draft-table": pd.DataFrame(draft.values(), dtype=object)}
 
 
 def _counts(rng: np.random.Generator, measure: Measure, quarters: Quarters) -> dict:
@@ -77,24 +86,31 @@ def _sum(counts: dict, quarters: tuple[str, ...]) -> int | str:
     return NO_DATA if NO_DATA in values else sum(values)
 
 
+def _percent(change: int, base: int, config: Performance) -> str:
+    """A % difference as the analyst's spreadsheet prints it: truncated."""
+    return f"{fixed(Fraction(100 * change, base), config.percent_places, TOWARD_ZERO)}%"
+
+
 def _draft_row(rng: np.random.Generator, measure: Measure, counts: dict, quarters: Quarters,
                config: Performance) -> dict:
     """The analyst's row: figures as printed."""
     ytd = _sum(counts, quarters.this_year)
     last = _sum(counts, quarters.last_year_to_date)
-    pct_places, rate_places = config.percent_places, config.rate_places
     if NO_DATA in (ytd, last):
         difference = pct = direction = NO_DATA
     else:
         difference = ytd - last
-        pct = f"{100 * difference / last:.{pct_places}f}%" if last else "n/a"
+        pct = _percent(difference, last, config) if last else NOT_APPLICABLE
         direction = "up" if difference > 0 else "down" if difference < 0 else "level"
-    rate = NO_DATA if ytd == NO_DATA else ytd * 1000 / config.basis(measure)
-    if measure.id in NO_MSG or rate == NO_DATA:
+    counted = _sum(counts, quarters.rated(measure.rate))
+    rate = counted if counted == NO_DATA else Fraction(counted * 1000, config.basis(measure))
+    if not measure.msg:
+        rank = group_rate = None
+    elif rate == NO_DATA:
         rank = group_rate = NO_DATA
     else:
         rank = int(rng.integers(1, config.msg_size + 1))
-        group_rate = f"{rate * rng.uniform(0.75, 1.25):.{rate_places}f}"
+        group_rate = fixed(float(rate) * rng.uniform(0.75, 1.25), config.rate_places)
     return {
         "measure": measure.name,
         "same_quarter_last_year": counts[quarters.same_last_year],
@@ -107,16 +123,17 @@ def _draft_row(rng: np.random.Generator, measure: Measure, counts: dict, quarter
         "direction": direction,
         "msg_rank": rank,
         "msg_group_rate": group_rate,
-        "own_rate": rate if rate == NO_DATA else f"{rate:.{rate_places}f}",
+        "own_rate": rate if rate == NO_DATA else fixed(rate, config.rate_places),
     }
 
 
-def _add_problems(draft: dict[str, dict], counts: dict[str, dict], quarters: Quarters) -> None:
+def _add_problems(draft: dict[str, dict], counts: dict[str, dict], quarters: Quarters,
+                  config: Performance) -> None:
     """Three slips in the draft: each disagrees with the counts, none blocks the return."""
     if "shop-theft" in draft:
         row = draft["shop-theft"]
-        change = row["this_quarter"] - row["previous_quarter"]
-        row["pct_difference"] = f"{100 * change / row['previous_quarter']:.1f}%"
+        row["pct_difference"] = _percent(row["this_quarter"] - row["previous_quarter"],
+                                         row["previous_quarter"], config)
     if "violence-with-injury" in draft:
         draft["violence-with-injury"]["year_to_date"] -= counts["violence-with-injury"][
             quarters.this]

@@ -8,7 +8,8 @@ from conftest import HEADER, breach, write_log
 
 from statreturns.declaration import NOT_AVAILABLE, Column, Source
 from statreturns.quality import REDACTED
-from tasks.read import places_column, read_source
+from tasks.figures import places_column
+from tasks.read import read_source
 
 READ = [c for name in HEADER for c in
         ([name, places_column(name)] if name == "fpn_amount" else [name])]

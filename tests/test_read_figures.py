@@ -22,8 +22,9 @@ from statreturns.declaration import (
     Source,
 )
 from statreturns.quality import REDACTED
+from tasks.figures import places_column, state_column
 from tasks.number_formats import UnreadableFormat, displayed
-from tasks.read import places_column, read_source, state_column
+from tasks.read import read_source
 
 ACCOUNTING = '_-£* #,##0.00_-;-£* #,##0.00_-;_-£* "-"??_-;_-@_-'
 SYMBOLS = [("[c]", CONFIDENTIAL), ("[x]", NOT_AVAILABLE), ("[z]", NOT_APPLICABLE),

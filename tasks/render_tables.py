@@ -142,12 +142,18 @@ def write_xlsx(sheets: list[tuple[str, str, pd.DataFrame]], path: Path, when: da
     for line in notes:
         _append(ws, [spreadsheet_text(line)])
     ws.column_dimensions["A"].width = 110
+    path.write_bytes(workbook_bytes(wb, when))
+
+
+def workbook_bytes(wb: Workbook, when: datetime) -> bytes:
+    """A workbook's file, the same bytes for the same content: made `when`, its zip entries
+    at a fixed time."""
     wb.properties.creator = "statreturns"
     wb.properties.created = wb.properties.modified = when
     buffer = io.BytesIO()
     # Workbook.save() stamps the wall-clock time as "modified"; the writer itself does not.
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    return _fixed_zip(buffer.getvalue())
 
 
 def _sheet_name(name: str) -> str:

@@ -61,8 +61,9 @@ def test_demo_is_produced_with_the_three_planted_draft_queries(demo_run):
     assert query.location == (
         "draft-check, Figure Shop theft: % difference, Violence with injury: Year to date "
         "Apr-Sep 2026, Deliberate fires: Year to date Apr-Sep 2025, draft, recomputed")
-    # The draft truncates its percentages: -0.17% is recomputed as it would print -0.1%.
-    assert query.sample == "10.7% / -0.1%, 4,482 / 9,552, 592 / No data available"
+    # The draft truncates its percentages, and shows those from 10% up to a whole percent:
+    # its 10.7% prints as 10%, and the right figure, -0.17%, would print as 0% there.
+    assert query.sample == "10% / 0%, 4,482 / 9,552, 592 / No data available"
 
 
 def test_the_run_notes_how_the_demo_draft_rounds(demo_run):
@@ -91,7 +92,7 @@ def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
                                                  "15.34"]
     assert board["Theft of motor vehicles"][1:3] == [849, 792]
     assert tables["disagreements"]["rows"] == [
-        ["Shop theft", "% difference", "10.7%", "-0.1%"],
+        ["Shop theft", "% difference", "10%", "0%"],
         ["Violence with injury", "Year to date Apr-Sep 2026", "4,482", "9,552"],
         ["Deliberate fires", "Year to date Apr-Sep 2025", "592", NO_DATA],
     ]

@@ -18,11 +18,12 @@ import pandas as pd
 import pytest
 
 from flows.csp_performance import DECLARATION, NO_DATA, Performance, quarters_of
-from flows.demo_data.csp_performance import generate
+from flows.demo_data import as_workbook
+from flows.demo_data.csp_performance import WORKBOOKS, generate
 from statreturns import authorities
 from statreturns.declaration import NOTES, Context
 from statreturns.periods import parse_period
-from tasks.collect import collect
+from tasks.collect import FILE, collect
 from tasks.validate import check_figures
 
 PERIOD = parse_period("2025-Q3")
@@ -255,3 +256,22 @@ def test_a_draft_that_mixes_conventions_is_queried_where_it_leaves_its_own(form,
         f"This draft mixes rounding conventions in percentages: of the cells that tell them "
         f"apart, {len(telling) - 2} truncate and 2 round to the nearest; each is judged by the "
         "most common, truncation, and the others are queried")
+
+
+def test_the_demo_workbook_draft_reads_as_its_csv_draft_does(tmp_path):
+    """`make demo` sends the draft as the analyst's workbook: percent cells, whole
+    percentages from 10% up, counts with negatives in brackets. Read, it is the CSV's draft."""
+    frame = generate(PERIOD, CONFIG, problems=True)["draft-table"]
+    csv_path = tmp_path / "draft-table.csv"
+    frame.to_csv(csv_path, index=False)
+    xlsx_path = tmp_path / "draft-table.xlsx"
+    xlsx_path.write_bytes(as_workbook(frame, WORKBOOKS["draft-table"]))
+    assert as_workbook(frame, WORKBOOKS["draft-table"]) == xlsx_path.read_bytes()
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    formats = {cell.number_format for row in sheet.iter_rows(min_row=2) for cell in row}
+    assert {"0%", "0.0%", "#,##0;(#,##0)", "#,##0.00"} <= formats
+    read = [collect.fn(SOURCES["draft-table"], [path], tmp_path / "archive", CTX)
+            for path in (csv_path, xlsx_path)]
+    assert [[c.code for c in got.checks if not c.success] for got in read] == [[], []]
+    csv_frame, xlsx_frame = (got.frame.drop(columns=FILE) for got in read)
+    pd.testing.assert_frame_equal(csv_frame, xlsx_frame)

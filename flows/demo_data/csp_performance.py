@@ -5,7 +5,8 @@ A large city: total recorded crime about 37,000 a quarter, FGM and forced marria
 figures, violence and anti-social behaviour peaking in the summer. The fire service has no
 data for deliberate fires in the same quarter last year, so every figure built from that
 quarter is "No data available". The draft is worked out as the analyst does it, in a
-spreadsheet that truncates percentages (``ROUNDDOWN``) and rounds rates half up (``ROUND``),
+workbook that truncates percentages (``ROUNDDOWN``), showing those from 10% up to a whole
+percent, and rounds rates half up (``ROUND``),
 leaving the MSG cells blank for measures the most-similar-group tools do not compare; with
 `problems=True` three of its cells carry mistakes analysts make, which the return raises as
 queries (CSP-R01):
@@ -45,6 +46,9 @@ QUARTERLY = {  # a typical quarter's count
     "knife-crime": 640, "personal-robbery": 1080, "residential-burglary": 1450,
     "domestic-abuse": 6100, "hate-crime": 920, "asb-incidents": 7400, "asb-non-crime": 310,
 }
+WORKBOOKS = {"draft-table": "Performance draft"}
+"""The draft is the analyst's workbook: percent cells, some shown to a whole percent, and
+counts with negatives in brackets (see `flows.demo_data.as_workbook`)."""
 SEASON = (1.0, 1.07, 0.97, 0.96)
 """Q1 (April-June) to Q4 (January-March)."""
 
@@ -87,8 +91,9 @@ def _sum(counts: dict, quarters: tuple[str, ...]) -> int | str:
 
 
 def _percent(change: int, base: int, config: Performance) -> str:
-    """A % difference as the analyst's spreadsheet prints it: truncated."""
-    return f"{fixed(Fraction(100 * change, base), config.percent_places, TOWARD_ZERO)}%"
+    """A % difference as the analyst's spreadsheet prints it: truncated, whole from 10% up."""
+    pct = Fraction(100 * change, base)
+    return f"{fixed(pct, 0 if abs(pct) >= 10 else config.percent_places, TOWARD_ZERO)}%"
 
 
 def _draft_row(rng: np.random.Generator, measure: Measure, counts: dict, quarters: Quarters,

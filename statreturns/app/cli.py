@@ -385,6 +385,7 @@ def _generate(return_id: str, period: str, authority: str, rows: int | None, pro
               out: Path | None, replace: bool = False) -> list[Path]:
     """Write demo data; a file already there with other content is never replaced unless
     `replace` (it may be a council's file, or a correction): refused, naming it."""
+    from flows.demo_data import as_workbook
     from flows.skeleton import RunRefused, prepare
     from tasks.collect import SOURCE_SUFFIXES, inbox_folder
 
@@ -394,10 +395,14 @@ def _generate(return_id: str, period: str, authority: str, rows: int | None, pro
     except RunRefused as exc:
         refuse(str(exc))
     folder = out or inbox_folder(get_settings().inbox, return_id, ctx)
-    frames = registry.demo_data(return_id).generate(ctx.period, ctx.config, rows, problems)
+    demo = registry.demo_data(return_id)
+    frames = demo.generate(ctx.period, ctx.config, rows, problems)
+    workbooks = getattr(demo, "WORKBOOKS", {})
     # a name may be a source's folder and a file in it
-    wanted = {folder / f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode()
-              for name, frame in frames.items()}
+    wanted = {folder / f"{name}.xlsx": as_workbook(frame, workbooks[name])
+              for name, frame in frames.items() if name in workbooks} | {
+        folder / f"{name}.csv": frame.to_csv(index=False, lineterminator="\n").encode()
+        for name, frame in frames.items() if name not in workbooks}
     there = [p for path, data in wanted.items() for p in
              (path.with_suffix(suffix) for suffix in SOURCE_SUFFIXES)
              if p.is_file() and (p != path or p.read_bytes() != data)]

@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from statreturns.declaration import Context, Source
 from statreturns.quality import Check
-from tasks.read import Loaded, read_source, spreadsheet_row
+from tasks.read import Loaded, file_place, read_source, spreadsheet_row
 
 SOURCE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 FILE, ROW = "_file", "_row"
@@ -154,6 +154,11 @@ class Gathered:
     @property
     def letters(self) -> dict[str, dict[str, str]]:
         return {c.path.name: c.letters for c in self.files}
+
+    @property
+    def places(self) -> dict[str, str]:
+        """Each file's name as places in it are given: with its sheet, for a workbook."""
+        return {c.path.name: file_place(c.path.name, c.sheet) for c in self.files}
 
 
 def _collect_file(source: Source, path: Path, archive_root: Path,

@@ -59,10 +59,17 @@ class Loaded:
     checks: list[Check] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     letters: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    """The sheet read, where the file is a workbook."""
 
     @property
     def rows(self) -> int | None:
         return None if self.frame is None else len(self.frame)
+
+
+def file_place(label: str, sheet: str | None) -> str:
+    """Where a file's cells are: its name, and the sheet of a workbook."""
+    return f"{label}, sheet '{sheet}'" if sheet is not None else label
 
 
 def normalise_header(name: object) -> str:
@@ -527,7 +534,8 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
 
     sheets, unshown = raw.attrs.get("sheets", []), raw.attrs.get("unshown")
     # A workbook's places name the sheet read: a CSV file has none.
-    place = f"{label}, sheet '{raw.attrs['sheet']}'" if "sheet" in raw.attrs else label
+    loaded.sheet = raw.attrs.get("sheet")
+    place = file_place(label, loaded.sheet)
     raw.attrs.clear()  # copied by every step that makes a frame from it
     raw.columns = [normalise_header(c) for c in raw.columns]
     positions = {name: i for i, name in reversed(list(enumerate(raw.columns)))}

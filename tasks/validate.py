@@ -225,8 +225,15 @@ def spreadsheet_locator(file_label: str, letters: dict[str, str]) -> Callable:
     return locate
 
 
-def stacked_locator(frame: pd.DataFrame, letters: dict[str, dict[str, str]]) -> Callable:
-    """Words a place in the rows of several files stacked together (see `tasks.collect`)."""
+def stacked_locator(frame: pd.DataFrame, letters: dict[str, dict[str, str]],
+                    places: dict[str, str] | None = None) -> Callable:
+    """Words a place in the rows of several files stacked together (see `tasks.collect`);
+    `places` words a file where more than its name is needed (a workbook's sheet)."""
+    places = places or {}
+
+    def place(label: str, columns: list[str], rows: list[int], count: int) -> str:
+        return _place(places.get(label, label), letters[label], columns,
+                      describe_rows(rows, count))
 
     def locate(columns: list[str], index: list, count: int) -> str:
         by_file: dict[str, list[int]] = {}
@@ -234,11 +241,10 @@ def stacked_locator(frame: pd.DataFrame, letters: dict[str, dict[str, str]]) -> 
             by_file.setdefault(frame.at[i, FILE], []).append(int(frame.at[i, ROW]))
         if len(by_file) == 1:
             [(label, rows)] = by_file.items()
-            return _place(label, letters[label], columns, describe_rows(rows, count))
-        places = [_place(label, letters[label], columns, describe_rows(rows, len(rows)))
-                  for label, rows in by_file.items()]
+            return place(label, columns, rows, count)
+        found = [place(label, columns, rows, len(rows)) for label, rows in by_file.items()]
         more = count - len(index)
-        return "; ".join(places) + (f"; and {more} more rows" if more > 0 else "")
+        return "; ".join(found) + (f"; and {more} more rows" if more > 0 else "")
 
     return locate
 
@@ -264,7 +270,7 @@ def check_source(return_id: str, got: Gathered, ctx: Context) -> list[Check]:
     source = got.source
     parameters = source.parameters(ctx) if source.parameters else {}
     return run_suite(got.frame, load_suite(suite_path(return_id, source.suite)), parameters,
-                     locate=stacked_locator(got.frame, got.letters),
+                     locate=stacked_locator(got.frame, got.letters, got.places),
                      personal=source.personal_columns)
 
 

@@ -498,7 +498,8 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
                        None if row is None else draft_cell(row, c, kind),
                        int(rows_in_draft.get(m.id, 0))) for c, kind in COMPUTED.items()]
         quarterly.append({"Measure": m.name, "Source": SOURCE_NAMES[m.source],
-                          **{q: counts[m.id].get(q) for q in quarters.expected}})
+                          **{quarter_heading(q): counts[m.id].get(q)
+                             for q in quarters.expected}})
 
     found = conventions(cells)
     cells_frame = pd.DataFrame([c.record(found.get(c.kind)) for c in cells]).astype(
@@ -520,7 +521,7 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     beside its recomputed figure (measures without a draft row are left to CSP-R02)."""
     counts = tables["quarterly_counts"]
     coverage = pd.DataFrame(
-        [{"Measure and quarter": f"{row['Measure']} {q}", "count": row[q]}
+        [{"Measure and quarter": f"{row['Measure']} {q}", "count": row[quarter_heading(q)]}
          for row in counts.to_dict("records") for q in quarters_of(ctx.period).expected],
         columns=["Measure and quarter", "count"], dtype=object)
     cells = tables[DRAFT_CELLS]

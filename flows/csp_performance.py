@@ -32,7 +32,17 @@ from pydantic import BaseModel, Field, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns import declaration, rounding
-from statreturns.declaration import NOTES, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.declaration import (
+    BOARD,
+    NOTES,
+    PUBLICATION,
+    Column,
+    Context,
+    Disclosure,
+    ReturnDeclaration,
+    Source,
+    Table,
+)
 from statreturns.matching import key, keys
 from statreturns.periods import MONTH_NAMES, Period, PeriodType, parse_period
 from tasks.read import places_column, state_column
@@ -558,13 +568,15 @@ DECLARATION = ReturnDeclaration(
     period_types=(PeriodType.QUARTER,),
     deadline="20 working days after the end of the quarter",
     sign_off=True,
+    delivers=BOARD,
     description="Crime, fire and anti-social behaviour measures: the quarter, the year to "
                 "date against last year and the most-similar-group comparison, rebuilt from "
                 "the police and fire extracts and checked against the analyst's draft.",
     sources=(POLICE_EXTRACT, FIRE_EXTRACT, DRAFT_TABLE),
     tables=(
         Table("board_table", "Performance by measure: this financial year to date against last",
-              ("Measure",), published=True,
+              ("Measure",), audiences=(BOARD, PUBLICATION),
+              disclosure=Disclosure("events", "crimes and incidents recorded"),
               note="Counted by date recorded, in quarters of the financial year (April to "
                    "March). Year to date: this financial year's quarters so far, against the "
                    "same quarters of last year. Difference = year to date - last year to "

@@ -22,7 +22,18 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
-from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.declaration import (
+    BOARD,
+    PUBLICATION,
+    SUBMISSION,
+    Chart,
+    Column,
+    Context,
+    Disclosure,
+    ReturnDeclaration,
+    Source,
+    Table,
+)
 from statreturns.matching import canonical, flag, key, times
 from statreturns.periods import MONTH_NAMES, Period, PeriodType
 from tasks.collect import FILE
@@ -337,7 +348,13 @@ def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str
             ("  drop-ins", total("hub_contacts", "Drop-ins"))]
 
 
-PUBLISHED = {"published": True, "suppress": True, "round_to": ROUND_TO}
+RETURNED = (BOARD, SUBMISSION, PUBLICATION)
+"""The department's tables: on the board's paper, in its data collection exact, and in open
+data with small counts withheld and every count rounded, as the national release is."""
+
+
+def _of(counted: str, of: str) -> dict:
+    return {"audiences": RETURNED, "disclosure": Disclosure(counted, of, round_to=ROUND_TO)}
 
 DECLARATION = ReturnDeclaration(
     id="part4-duty",
@@ -355,16 +372,19 @@ DECLARATION = ReturnDeclaration(
     tables=(
         Table("households_by_type", "Households supported and referrals by accommodation type",
               (TYPE,), note="Added over the year's four quarterly returns of the commissioned "
-                            "providers.", **PUBLISHED),
-        Table("declined", "Referrals declined by reason", (TYPE,), **PUBLISHED),
-        Table("individuals", "People supported", (TYPE,), **PUBLISHED),
+                            "providers.", **_of("households", "households")),
+        Table("declined", "Referrals declined by reason", (TYPE,),
+              **_of("households", "households referred")),
+        Table("individuals", "People supported", (TYPE,), **_of("people", "people")),
         Table("characteristics", "People supported with a specialist characteristic", (TYPE,),
               note="A person may have more than one characteristic, so the columns are not "
                    "added together. Answers are voluntary: a blank is not counted.",
-              **PUBLISHED),
-        Table("stopped", "Households whose support stopped, by reason", (TYPE,), **PUBLISHED),
+              **_of("people", "people")),
+        Table("stopped", "Households whose support stopped, by reason", (TYPE,),
+              **_of("households", "households")),
         Table("hub_contacts", "Domestic Abuse Hub contacts by month", ("Month",),
-              published=True, note="Contacts, not people: not suppressed."),
+              audiences=(BOARD, PUBLICATION),
+              disclosure=Disclosure("events", "calls, webchats and drop-ins")),
         Table("providers_by_quarter", "Households supported by provider and quarter",
               ("Provider",), note="Quarters of the financial year: Q1 is April to June."),
     ),

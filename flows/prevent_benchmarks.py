@@ -17,7 +17,18 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
-from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.declaration import (
+    BOARD,
+    PUBLICATION,
+    SUBMISSION,
+    Chart,
+    Column,
+    Context,
+    Disclosure,
+    ReturnDeclaration,
+    Source,
+    Table,
+)
 from statreturns.matching import canonical, flag, key, times
 from statreturns.periods import Period, PeriodType
 
@@ -394,19 +405,22 @@ DECLARATION = ReturnDeclaration(
     tables=(
         Table("benchmarks", "Benchmark ratings",
               ("Benchmark", "Rating this year", "Rating last year", "Change"),
-              key=("Benchmark",), published=True,
+              key=("Benchmark",), audiences=(BOARD, SUBMISSION, PUBLICATION),
               note="Evidence items are those dated inside the financial year. Change compares "
                    "with last year's rating; new where the benchmark was not rated then."),
         Table("rating_changes", "Benchmarks by rating, this year and last", ("Rating",)),
-        Table("projects", "Home Office-funded projects", ("Project",), published=True,
+        Table("projects", "Home Office-funded projects", ("Project",),
+              audiences=(BOARD, SUBMISSION, PUBLICATION),
+              disclosure=Disclosure("events", "workshops, and the places taken at them"),
               note="Quarters reported are of the year's four; the Total row counts "
                    "project-quarters."),
         Table("project_quarters", "Funded projects by quarter",
               ("Project", "Quarter", "Settings", "Themes"), key=("Project", "Quarter")),
         Table("referrals", "Referrals to Prevent and Channel cases by quarter", ("Quarter",),
-              published=True, suppress=True,
-              note="Quarters of the financial year: Q1 is April to June. The counts are of "
-                   "people, so small counts are withheld where the table is published."),
+              audiences=(BOARD, SUBMISSION), disclosure=Disclosure("people", "people"),
+              note="Quarters of the financial year: Q1 is April to June. Not published as "
+                   "open data: the Home Office publishes these counts for police force areas "
+                   "and regions, not for one council."),
     ),
     assemble=assemble,
     reconcile=reconcile,

@@ -19,11 +19,15 @@ from pydantic import BaseModel, Field, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import (
+    BOARD,
+    EXEMPT,
     PERSONAL,
+    PUBLICATION,
     SPECIAL,
     Chart,
     Column,
     Context,
+    Disclosure,
     ReturnDeclaration,
     Source,
     Table,
@@ -331,14 +335,18 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
 
 
 def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:
+    """The public paper's headline: repeat breachers are in its exempt part."""
     totals = tables["order_totals"]
-    repeaters = int(tables["repeat_breachers"].iloc[-1]["People with 2 or more breaches"])
     lines = [("Breaches recorded", f"{int(totals['Breaches'].sum()):,}")]
     lines += [(f"  {row.Order}", f"{row.Breaches:,}") for row in totals.itertuples()]
-    lines += [("Fixed penalty notices issued", f"{int(totals['FPNs issued'].sum()):,}"),
-              ("People with 2 or more breaches", str(repeaters))]
+    lines += [("Fixed penalty notices issued", f"{int(totals['FPNs issued'].sum()):,}")]
     return lines
 
+
+BREACHES = Disclosure("events", "breaches")
+OPEN = {"audiences": (BOARD, PUBLICATION)}
+"""On the board's paper and in open data: breaches are events, published as counted (the
+evidence for renewing an order)."""
 
 DECLARATION = ReturnDeclaration(
     id="pspo-breaches",
@@ -349,21 +357,24 @@ DECLARATION = ReturnDeclaration(
                   PeriodType.MONTH),
     deadline="10 working days after the end of the period",
     sign_off=True,
+    delivers=PUBLICATION,
     description="Breaches of Public Spaces Protection Orders by order, condition, ward, "
                 "outcome and month: evidence for renewing an order.",
     sources=(ENFORCEMENT_LOG,),
     tables=(
-        Table("order_totals", "Breaches and fixed penalties by order", ("Order",)),
+        Table("order_totals", "Breaches and fixed penalties by order", ("Order",),
+              **OPEN, disclosure=Disclosure("events", "breaches and fixed penalty notices")),
         Table("by_condition_month", "Breaches by order, condition and month",
-              ("Order", "Condition", "Section")),
-        Table("by_ward", "Breaches by ward and order", ("Ward",), published=True,
-              suppress=True),
-        Table("outcomes", "Outcomes by order", ("Order",), published=True, suppress=True),
-        Table("trend", "Breaches by month and order", ("Month",), published=True,
-              suppress=True),
+              ("Order", "Condition", "Section"), disclosure=BREACHES),
+        Table("by_ward", "Breaches by ward and order", ("Ward",), **OPEN, disclosure=BREACHES),
+        Table("outcomes", "Outcomes by order", ("Order",), **OPEN,
+              disclosure=Disclosure("events", "breaches by their outcome")),
+        Table("trend", "Breaches by month and order", ("Month",), **OPEN,
+              disclosure=BREACHES),
         Table("repeat_breachers", "Repeat breachers (people with 2 or more breaches)",
-              ("Order",), note="People are matched on name and date of birth, which are "
-                               "never shown. A person may breach more than one order."),
+              ("Order",), audiences=(EXEMPT,), disclosure=Disclosure("people", "people"),
+              note="People are matched on name and date of birth, which are never shown. A "
+                   "person may breach more than one order."),
     ),
     assemble=assemble,
     reconcile=reconcile,

@@ -18,7 +18,16 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from flows.skeleton import return_flow, run_from_command_line
-from statreturns.declaration import Chart, Column, Context, ReturnDeclaration, Source, Table
+from statreturns.declaration import (
+    BOARD,
+    PUBLICATION,
+    Chart,
+    Column,
+    Context,
+    ReturnDeclaration,
+    Source,
+    Table,
+)
 from statreturns.matching import key
 from statreturns.periods import MONTH_NAMES, Period, PeriodType, parse_period
 from statreturns.rounding import HALF_UP, conventions_kept, exact, fixed
@@ -369,6 +378,9 @@ def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str
     ]
 
 
+PAPERS = (BOARD, PUBLICATION)
+"""On the Cabinet's paper and in open data: amounts of money, published as they are."""
+
 DECLARATION = ReturnDeclaration(
     id="savings-tracker",
     title="Savings tracker",
@@ -377,22 +389,23 @@ DECLARATION = ReturnDeclaration(
     period_types=(PeriodType.MONTH,),
     deadline="10 working days after the end of the month",
     sign_off=True,
+    delivers=BOARD,
     description="Month N monitoring of the savings agreed for the financial year: delivery "
                 "status by directorate, movements since last month, and the savings at risk "
                 "with their mitigations.",
     sources=(SAVINGS_REGISTER, STATUS_SUBMISSIONS),
     tables=(
         Table("by_directorate", "Savings target by directorate and delivery status "
-              "(GBP thousands)", ("Directorate",), published=True),
-        Table("by_status", "Savings by delivery status", ("Status",), published=True,
+              "(GBP thousands)", ("Directorate",), audiences=PAPERS),
+        Table("by_status", "Savings by delivery status", ("Status",), audiences=PAPERS,
               note="Amounts in GBP thousands. Percentages are of the total target."),
         Table("movements", "Savings whose status or forecast changed since last month "
               "(forecasts in GBP thousands)",
               ("Reference", "Directorate", "Description", "Status last month",
-               "Status this month"), key=("Reference",), published=True),
+               "Status this month"), key=("Reference",), audiences=PAPERS),
         Table("at_risk", "Savings at risk or worse, with their mitigations (GBP thousands)",
               ("Reference", "Directorate", "Description", "Status", "Mitigation"),
-              key=("Reference",), published=True),
+              key=("Reference",), audiences=PAPERS),
     ),
     assemble=assemble,
     reconcile=reconcile,

@@ -118,21 +118,99 @@ class Source:
         return frozenset(c.name for c in self.columns if c.personal)
 
 
+Audience = Literal["board", "exempt", "submission", "publication"]
+BOARD: Audience = "board"
+"""The board's paper: a committee paper, and so public. Every figure exact."""
+EXEMPT: Audience = "exempt"
+"""The board only, in a part not published: exempt information (Local Government Act 1972,
+Schedule 12A), such as figures about identifiable people."""
+SUBMISSION: Audience = "submission"
+"""The recipient department's data collection: exact figures in its layout."""
+PUBLICATION: Audience = "publication"
+"""Open data: counts of people withheld and rounded as the table's disclosure says."""
+AUDIENCES: tuple[Audience, ...] = (BOARD, EXEMPT, SUBMISSION, PUBLICATION)
+
+Counted = Literal["events", "people", "households", "figures"]
+TOTAL = "Total"
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """What a table's counts count, and so how they may be published.
+
+    Counts of events (breaches, contacts, notices) are published as counted. Counts of
+    people or households under the authority's threshold are withheld, with other cells
+    that would give one away; the `protected` totals are always shown, small categories
+    being merged into "Other" where that is what it takes. Figures that count nobody
+    (money, ratings, rates) are published as they are."""
+
+    counts: Counted = "figures"
+    of: str = ""
+    """What is counted, in a reader's words (e.g. "breaches and fixed penalty notices")."""
+    round_to: int | None = None
+    """Published counts are rounded to this (e.g. 10, as a national release asks)."""
+    protected: tuple[str, ...] = (TOTAL,)
+    """Row labels and column names whose cells are always shown where counts are withheld:
+    ``Total`` keeps every row's and column's total and the grand total."""
+
+    @property
+    def withholds(self) -> bool:
+        """Small counts are withheld: the table counts people or households."""
+        return self.counts in ("people", "households")
+
+    @property
+    def brief(self) -> str:
+        """The policy in a few words, for a listing."""
+        said = (f"{self.counts}: withheld under the threshold"
+                + (f", {' and '.join(self.protected)} always shown" if self.protected else "")
+                if self.withholds else f"{self.counts}: as counted" if self.counts == "events"
+                else "figures: as they are")
+        return said + (f", rounded to {self.round_to}" if self.round_to else "")
+
+    def words(self, threshold: int) -> str:
+        """The policy as the table's note states it."""
+        what = self.of or self.counts
+        if not self.withholds:
+            said = (f"Counts of {what}, events rather than people: published as counted."
+                    if self.counts == "events" else "Nothing here counts people: published "
+                    "as it is.")
+        else:
+            kept = " and ".join(f"'{p}'" for p in self.protected)
+            said = (f"Counts of {what}: a count from 1 to {threshold - 1} is withheld "
+                    "([c]), with other counts that would let one be worked out"
+                    + (f"; {kept} cells are always shown." if kept else "."))
+        if self.round_to:
+            said += f" Counts are rounded to the nearest {self.round_to}."
+        return said
+
+
 @dataclass(frozen=True)
 class Table:
-    """An output table. Published tables go to CSV/XLSX; `suppress` hides small counts."""
+    """An output table, for the audiences it names (the board's paper by default)."""
 
     name: str
     title: str
     index: tuple[str, ...]
-    published: bool = False
-    suppress: bool = False
-    round_to: int | None = None
-    """Published counts are rounded to this (e.g. 10, as a national release asks)."""
+    audiences: tuple[Audience, ...] = (BOARD,)
+    disclosure: Disclosure = Disclosure()
     note: str = ""
     key: tuple[str, ...] = ()
     """The columns that tell its rows apart where `index` also holds words that change (a
     rating, a status): versions are compared row by row on it. Default: `index`."""
+
+    def __post_init__(self) -> None:
+        if not self.audiences or set(self.audiences) - set(AUDIENCES):
+            raise ValueError(f"table {self.name}: audiences are some of {', '.join(AUDIENCES)}")
+        if EXEMPT in self.audiences and {BOARD, PUBLICATION} & set(self.audiences):
+            raise ValueError(f"table {self.name}: an exempt table is neither in the public "
+                             "board paper nor published")
+
+    def is_for(self, audience: Audience) -> bool:
+        return audience in self.audiences
+
+    @property
+    def published(self) -> bool:
+        return PUBLICATION in self.audiences
 
     @property
     def row_key(self) -> tuple[str, ...]:
@@ -187,6 +265,9 @@ class ReturnDeclaration:
     chart: Chart | None = None
     sign_off: bool = False
     description: str = field(default="")
+    delivers: Audience = SUBMISSION
+    """The package `submit` delivers to the recipient: the submission for a department,
+    the publication for an open-data portal, the board's paper for a board."""
 
     def __post_init__(self) -> None:
         if not SLUG.fullmatch(self.id):
@@ -195,6 +276,8 @@ class ReturnDeclaration:
         names = [t.name for t in self.tables]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.id}: table names repeat")
+        if self.delivers == EXEMPT or not any(t.is_for(self.delivers) for t in self.tables):
+            raise ValueError(f"{self.id}: no table is for the {self.delivers} it delivers")
 
     @property
     def row_keys(self) -> dict[str, tuple[str, ...]]:

@@ -67,6 +67,8 @@ class Receipt:
     delivered_at: datetime
     package_sha256: str
     files: list[str]
+    package: str = ""
+    """Which of the version's packages was delivered (``submission``, ``publication``...)."""
     location: str = ""
     """Where the delivery can be opened: for a folder outbox, its absolute folder."""
     receipt_file: str = ""
@@ -82,7 +84,7 @@ class Outbox(Protocol):
 
     name: str
 
-    def deliver(self, folder: Path, destination: str) -> Receipt: ...
+    def deliver(self, folder: Path, destination: str, package: str = "") -> Receipt: ...
 
 
 def _relative(destination: str) -> PurePosixPath:
@@ -101,7 +103,7 @@ class FolderOutbox:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    def deliver(self, folder: Path, destination: str) -> Receipt:
+    def deliver(self, folder: Path, destination: str, package: str = "") -> Receipt:
         final = self.root / _relative(destination)
         sha = package_digest(folder)
         files = sorted(_listed(folder)) + [MANIFEST]
@@ -116,7 +118,7 @@ class FolderOutbox:
                 shutil.copy2(folder / name, staging / name)
             if package_digest(staging) != sha:  # the source changed while being copied
                 raise PackageError(f"{folder}: changed while being delivered")
-            receipt = Receipt(self.name, destination, datetime.now(UTC), sha, files,
+            receipt = Receipt(self.name, destination, datetime.now(UTC), sha, files, package,
                               location=str(final), receipt_file=str(final / RECEIPT))
             (staging / RECEIPT).write_text(json.dumps(receipt.to_dict(), indent=2) + "\n",
                                            encoding="utf-8")

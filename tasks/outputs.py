@@ -39,7 +39,8 @@ def file_digest(path: Path) -> tuple[str, int]:
 
 
 def write_manifest(staging: Path, header: dict) -> dict[str, tuple[str, int]]:
-    """manifest.json: sha256 and size of every file in the folder, in name order."""
+    """manifest.json: sha256 and size of every file in the folder (not in its sub-folders,
+    which have manifests of their own), in name order."""
     files = {p.name: file_digest(p) for p in sorted(staging.iterdir()) if p.is_file()}
     manifest = {**header, "files": [{"name": n, "sha256": sha, "bytes": size}
                                     for n, (sha, size) in files.items()]}
@@ -53,8 +54,9 @@ def move_into_place(staging: Path, final: Path) -> None:
     """Rename the staged folder to its final name: readers see all of it or none."""
     if final.exists():
         raise OutputsExist(f"{final} already exists")
-    for path in staging.iterdir():
-        path.chmod(0o444)
+    for path in staging.rglob("*"):
+        if path.is_file():
+            path.chmod(0o444)
     final.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.rename(staging, final)

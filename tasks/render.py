@@ -1,10 +1,17 @@
-"""Render: every output of a version, staged and moved into place in one step."""
+"""Render: every output of a version, a package per audience, staged and moved into place
+in one step.
+
+A version's folder holds the JSON record of every table, exact, and a folder per audience,
+each with its own manifest: ``board/`` (the public committee paper), ``exempt/`` (the part
+of it that is not published), ``submission/`` (the recipient's exact figures) and
+``publication/`` (open data, counts of people withheld and rounded as each table says).
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -12,20 +19,25 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from statreturns.declaration import Context, ReturnDeclaration
+from statreturns.declaration import (
+    BOARD,
+    EXEMPT,
+    PUBLICATION,
+    SUBMISSION,
+    Audience,
+    Context,
+    ReturnDeclaration,
+    Table,
+)
 from statreturns.quality import Check
 from tasks.changes import Change
 from tasks.collect import Collected
 from tasks.outputs import move_into_place, staging_folder, write_manifest
+from tasks.publication import Release, Sheet, write_csv, write_csv_metadata, write_workbook
 from tasks.render_pdf import BoardReport, provisional_words, write_pdf
-from tasks.render_tables import (
-    SUPPRESSION_NOTE,
-    table_document,
-    write_csv,
-    write_json,
-    write_xlsx,
-)
-from tasks.suppression import round_counts, suppress_together
+from tasks.render_tables import table_document, write_json
+from tasks.suppression import OTHER, Counted, Withheld, round_counts, suppress_together
+from tasks.typed_tables import typed
 
 
 @dataclass(frozen=True)
@@ -41,38 +53,49 @@ class Since:
 class Rendered:
     folder: Path
     files: dict[str, tuple[Path, str, int]]
-    """kind -> (path, sha256, bytes)."""
-
-
-def published_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
-                     threshold: int) -> dict[str, pd.DataFrame]:
-    """The published tables as they leave the council: suppressed where declared."""
-    shown = [t for t in declaration.tables if t.published]
-    hidden = suppress_together({t.name: (tables[t.name], t.index) for t in shown if t.suppress},
-                               threshold)
-    out = {t.name: hidden.get(t.name, tables[t.name]) for t in shown}
-    return {t.name: round_counts(out[t.name], t.index, t.round_to) if t.round_to
-            else out[t.name] for t in shown}
+    """kind -> (path, sha256, bytes); a kind names its package first (``board:pdf``,
+    ``publication:csv:by_ward``)."""
 
 
 @dataclass(frozen=True)
 class OutputTables:
-    """A version's tables as its outputs show them. Suppression and its audit are worked
+    """A version's tables as each audience sees them. Withholding and its audit are worked
     out once per run, then handed to what compares versions and to what writes them."""
 
-    published: dict[str, pd.DataFrame]
-    """The published tables, as in the CSV and XLSX."""
+    audiences: dict[Audience, dict[str, pd.DataFrame]]
+    """Each audience's tables, in declaration order: the board's and the publication's with
+    counts of people withheld (the publication's rounded too), the others exact."""
+    withheld: dict[str, Withheld]
+    """How each table that withholds counts was withheld (merges included)."""
     document: dict
-    """Every table as the JSON output holds it (published ones as published)."""
+    """Every table, exact, as the JSON record holds it."""
+
+    @property
+    def published(self) -> dict[str, pd.DataFrame]:
+        return self.audiences[PUBLICATION]
 
 
 def output_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame],
                   threshold: int) -> OutputTables:
-    published = published_tables(declaration, tables, threshold)
-    document = {t.name: {"title": t.title, "published": t.published, "suppressed": t.suppress,
-                         **table_document(published.get(t.name, tables[t.name]))}
+    public = [t for t in declaration.tables if t.disclosure.withholds
+              and (t.is_for(BOARD) or t.is_for(PUBLICATION))]
+    withheld = suppress_together(
+        {t.name: Counted(tables[t.name], t.index, t.disclosure.protected) for t in public},
+        threshold) if public else {}
+
+    def seen(t: Table, audience: Audience) -> pd.DataFrame:
+        if audience in (BOARD, PUBLICATION) and t.name in withheld:
+            shown = withheld[t.name].table
+            rounding = t.disclosure.round_to if audience == PUBLICATION else None
+            return round_counts(shown, t.index, rounding) if rounding else shown
+        return tables[t.name]
+
+    audiences = {a: {t.name: seen(t, a) for t in declaration.tables if t.is_for(a)}
+                 for a in (BOARD, EXEMPT, SUBMISSION, PUBLICATION)}
+    document = {t.name: {"title": t.title, "audiences": list(t.audiences),
+                         "withheld": t.name in withheld, **table_document(tables[t.name])}
                 for t in declaration.tables}
-    return OutputTables(published, json.loads(json.dumps(document, default=str)))
+    return OutputTables(audiences, withheld, json.loads(json.dumps(document, default=str)))
 
 
 @task(name="render", cache_policy=NO_CACHE)
@@ -86,22 +109,38 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
     if resubmits is not None and not 0 < resubmits < version:
         raise ValueError(f"version {version} cannot replace version {resubmits}")
     staging = staging_folder()
+    header = {"return": declaration.id, "authority": ctx.authority, "period": str(ctx.period),
+              "version": version, **_standing(ctx, resubmits)}
+    root = {**header, "delivers": declaration.delivers}
     try:
-        kinds = _write_all(staging, declaration, ctx, tables, shown, checks, collected,
-                           authority_name, version, verdict, since, resubmits)
-        digests = write_manifest(staging, {"return": declaration.id, "authority": ctx.authority,
-                                           "period": str(ctx.period), "version": version,
-                                           **_standing(ctx, resubmits)})
-        kinds["manifest"] = "manifest.json"
+        out = _Writer(staging, declaration, ctx, shown, authority_name, version, resubmits)
+        out.board(tables, checks, collected, verdict, since)
+        out.exempt(verdict)
+        out.figures(SUBMISSION)
+        out.figures(PUBLICATION)
+        out.record(verdict)
+        digests = {}
+        for package in out.packages:
+            digests.update({f"{package}/{name}": digest for name, digest in write_manifest(
+                staging / package, {**header, "package": package}).items()})
+            out.kinds[f"{package}:manifest"] = f"{package}/manifest.json"
+        digests.update(write_manifest(staging, {**root, "packages": {
+            p: digests[f"{p}/manifest.json"][0] for p in sorted(out.packages)}}))
+        out.kinds["manifest"] = "manifest.json"
         move_into_place(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Rendered(final, {kind: (final / name, *digests[name]) for kind, name in kinds.items()})
+    return Rendered(final, {kind: (final / name, *digests[name])
+                            for kind, name in out.kinds.items()})
 
 
 PROVISIONAL_SUFFIX = "-provisional"
-"""Ends the name of every output of a provisional version but the manifest, before the
+"""Ends the name of every output of a provisional version but the manifests, before the
 extension: a file copied out of its folder still says so."""
+
+EXEMPT_WHY = ("Exempt information under Schedule 12A to the Local Government Act 1972, "
+              "paragraphs 1 and 2: information relating to individuals, from which they "
+              "could be identified. For members and officers only: not for publication.")
 
 
 def _standing(ctx: Context, resubmits: int | None) -> dict:
@@ -111,54 +150,125 @@ def _standing(ctx: Context, resubmits: int | None) -> dict:
             **({"resubmits": resubmits} if resubmits is not None else {})}
 
 
-def _write_all(staging: Path, declaration: ReturnDeclaration, ctx: Context,
-               tables: dict[str, pd.DataFrame], shown: OutputTables, checks: list[Check],
-               collected: list[Collected], authority_name: str, version: int,
-               verdict: str, since: Since | None, resubmits: int | None) -> dict[str, str]:
-    """kind -> file name of every output written into `staging`."""
-    stem = f"{declaration.id}-{ctx.period.folder}"
-    mark = PROVISIONAL_SUFFIX if ctx.provisional else ""
-    as_of = datetime.combine(ctx.period.end, datetime.min.time())
-    kinds: dict[str, str] = {}
+class _Writer:
+    """Writes a version's packages into `staging`, noting each file's kind."""
 
-    pdf = staging / f"{stem}-board{mark}.pdf"
-    write_pdf(BoardReport(
-        authority_name=authority_name, title=declaration.title,
-        description=declaration.description, period_label=ctx.period.label, version=version,
-        verdict=verdict, as_of=ctx.period.end, headline=declaration.headline(tables, ctx),
-        sources=[(c.source.title, c.path.name, c.rows, c.sha256, "; ".join(c.notes))
-                 for c in collected],
-        tables=[(t, tables[t.name]) for t in declaration.tables],
-        chart=declaration.chart, checks=checks, provisional=ctx.provisional,
-        resubmits=resubmits,
-        **({"previous_version": since.version, "changes": since.cells,
-            "quality_changes": since.quality} if since else {})), pdf)
-    kinds["pdf"] = pdf.name
+    def __init__(self, staging: Path, declaration: ReturnDeclaration, ctx: Context,
+                 shown: OutputTables, authority_name: str, version: int,
+                 resubmits: int | None):
+        self.staging, self.declaration, self.ctx, self.shown = staging, declaration, ctx, shown
+        self.authority_name, self.version, self.resubmits = authority_name, version, resubmits
+        self.stem = f"{declaration.id}-{ctx.period.folder}"
+        self.mark = PROVISIONAL_SUFFIX if ctx.provisional else ""
+        self.kinds: dict[str, str] = {}
+        self.packages: list[str] = []
 
-    for name, table in shown.published.items():
-        path = staging / f"{stem}-{name.replace('_', '-')}{mark}.csv"
-        write_csv(table, path)
-        kinds[f"csv:{name}"] = path.name
+    def path(self, package: str, name: str, kind: str) -> Path:
+        """Where a file of `package` goes: `name` is its name after the version's stem."""
+        folder = self.staging / package
+        if package not in self.packages:
+            folder.mkdir()
+            self.packages.append(package)
+        file = f"{self.stem}{name}"
+        stem, dot, extension = file.partition(".")
+        file = f"{stem}{self.mark}{dot}{extension}"
+        self.kinds[f"{package}:{kind}"] = f"{package}/{file}"
+        return folder / file
 
-    xlsx = staging / f"{stem}{mark}.xlsx"
-    notice = provisional_words(ctx.period.end) if ctx.provisional else ""
-    sheets = [(t.name.replace("_", " "), f"{t.title} ({notice.rstrip('.')})" if notice
-               else t.title, shown.published[t.name])
-              for t in declaration.tables if t.published]
-    notes = [f"{declaration.title}, {authority_name}, {ctx.period.label}, version {version}.",
-             *([f"Resubmission: replaces version {resubmits}."] if resubmits is not None
-               else []),
-             SUPPRESSION_NOTE.replace("the threshold", f"{ctx.suppression_threshold}")]
-    write_xlsx(sheets, xlsx, as_of, [notice, *notes] if notice else notes)
-    kinds["xlsx"] = xlsx.name
+    def tables_of(self, audience: Audience) -> list[tuple[Table, pd.DataFrame]]:
+        frames = self.shown.audiences[audience]
+        return [(t, frames[t.name]) for t in self.declaration.tables if t.name in frames]
 
-    document = {
-        "return": declaration.id, "title": declaration.title, "authority": ctx.authority,
-        "period": str(ctx.period), "version": version, **_standing(ctx, resubmits),
-        "verdict": verdict, "suppression_threshold": ctx.suppression_threshold,
-        "tables": shown.document,
-    }
-    json_path = staging / f"{stem}{mark}.json"
-    write_json(document, json_path)
-    kinds["json"] = json_path.name
-    return kinds
+    def note(self, table: Table, audience: Audience) -> str:
+        """The table's note, and what its audience needs told: the disclosure policy where
+        counts are withheld from it or it is open data, and any merge into Other."""
+        said = [table.note] if table.note else []
+        if audience == PUBLICATION or (audience == BOARD and table.name in self.shown.withheld):
+            policy = table.disclosure if audience == PUBLICATION else \
+                replace(table.disclosure, round_to=None)
+            said.append(policy.words(self.ctx.suppression_threshold))
+        if (withheld := self.shown.withheld.get(table.name)) and withheld.merged \
+                and audience in (BOARD, PUBLICATION):
+            said.append(f"{' and '.join(withheld.merged)} are counted together as "
+                        f"'{OTHER}' so that every total can be shown.")
+        return " ".join(said)
+
+    def report(self, tables: list[tuple[Table, pd.DataFrame]], audience: Audience,
+               verdict: str, **more) -> BoardReport:
+        d, ctx = self.declaration, self.ctx
+        return BoardReport(
+            authority_name=self.authority_name, title=d.title, description=d.description,
+            period_label=ctx.period.label, version=self.version, verdict=verdict,
+            as_of=ctx.period.end, tables=[(t, frame, self.note(t, audience))
+                                          for t, frame in tables],
+            provisional=ctx.provisional, resubmits=self.resubmits, **more)
+
+    def board(self, tables: dict[str, pd.DataFrame], checks: list[Check],
+              collected: list[Collected], verdict: str, since: Since | None) -> None:
+        """The public committee paper: the board's tables, the data-quality annex and
+        what changed."""
+        d, ctx = self.declaration, self.ctx
+        write_pdf(self.report(
+            self.tables_of(BOARD), BOARD, verdict, headline=d.headline(tables, ctx),
+            sources=[(c.source.title, c.path.name, c.rows, c.sha256, "; ".join(c.notes))
+                     for c in collected],
+            chart=d.chart, checks=checks,
+            **({"previous_version": since.version, "quality_changes": since.quality,
+                "changes": [c for c in since.cells if c.table in self.shown.audiences[BOARD]
+                            and c.table not in self.shown.withheld]} if since else {})),
+            self.path(BOARD, "-board.pdf", "pdf"))
+
+    def exempt(self, verdict: str) -> None:
+        """The part of the board's paper that is not published, where the return has one."""
+        if tables := self.tables_of(EXEMPT):
+            write_pdf(self.report(tables, EXEMPT, verdict, exempt=EXEMPT_WHY),
+                      self.path(EXEMPT, "-exempt.pdf", "pdf"))
+
+    def figures(self, audience: Audience) -> None:
+        """A CSV file per table (with its CSV on the Web metadata, for open data) and one
+        workbook of them all."""
+        tables = self.tables_of(audience)
+        if not tables:
+            return
+        sheets = []
+        for table, frame in tables:
+            values = typed(frame, table.index)
+            notes = tuple(n for n in (self.note(table, audience),) if n)
+            csv = self.path(audience, f"-{table.name.replace('_', '-')}.csv",
+                            f"csv:{table.name}")
+            write_csv(values, csv)
+            if audience == PUBLICATION:
+                metadata = write_csv_metadata(values, csv, table.title, notes)
+                self.kinds[f"{audience}:csvw:{table.name}"] = f"{audience}/{metadata.name}"
+            sheets.append(Sheet(table.name.replace("_", " "), table.title, values, notes))
+        write_workbook(self.release(audience), sheets,
+                       self.path(audience, ".xlsx", "xlsx"),
+                       datetime.combine(self.ctx.period.end, datetime.min.time()))
+
+    def release(self, audience: Audience) -> Release:
+        d, ctx = self.declaration, self.ctx
+        version = f"{self.version}" + (
+            f", replacing version {self.resubmits}" if self.resubmits is not None else "")
+        purpose = ("Exact figures for the recipient's data collection." if audience == SUBMISSION
+                   else "Open data: counts of people are withheld where small.")
+        return Release(
+            title=d.title, authority=self.authority_name, period=ctx.period.label,
+            source=f"{self.authority_name}, {d.owner}: {d.description}".rstrip(": "),
+            contact=d.owner, version=version,
+            notices=tuple(n for n in (provisional_words(ctx.period.end) if ctx.provisional
+                                      else "", purpose) if n))
+
+    def record(self, verdict: str) -> None:
+        """The JSON record of every table, exact: for programs, and what later versions
+        are compared with."""
+        d, ctx = self.declaration, self.ctx
+        document = {
+            "return": d.id, "title": d.title, "authority": ctx.authority,
+            "period": str(ctx.period), "version": self.version,
+            **_standing(ctx, self.resubmits), "verdict": verdict,
+            "suppression_threshold": ctx.suppression_threshold, "tables": self.shown.document,
+        }
+        name = f"{self.stem}{self.mark}.json"
+        write_json(document, self.staging / name)
+        self.kinds["json"] = name
+

@@ -1,7 +1,9 @@
-"""The board report: a PDF of every table, unsuppressed, with the data-quality annex and,
-from the second version on, what changed since the one before.
+"""The board's paper: a PDF of its tables, with the data-quality annex and, from the second
+version on, what changed since the one before; and, where a return has exempt tables, the
+exempt part of it.
 
-It is for the board only and is never published. Byte for byte the same for the same
+A committee paper is public: counts of people in it are withheld as the published tables
+withhold them. The exempt part is not published, and says why. Byte for byte the same for the same
 report: ReportLab's invariant mode fixes the document's dates and identifier, and nothing
 here reads the clock.
 
@@ -77,9 +79,8 @@ COMFORT_EMS = 14
 """A text column is squeezed to this many ems before the font is made smaller."""
 PADDING = 3
 CHART_HEIGHT = 370
-NOT_PUBLISHED = ("This report is for the board and is not suppressed: it must not be "
-                 "published. Published tables are in the CSV and XLSX files, with small "
-                 "counts withheld.")
+PUBLIC = ("A committee paper, public. Small counts of people are withheld ([c]) as in the "
+          "published tables; exempt information, where there is any, is in a separate part.")
 ANNEX_INTRO = ("An <b>error</b> blocks the return until it is corrected. A <b>query</b> needs "
                "a written explanation before sign-off. The checks that failed:")
 CHANGES_SHOWN = 200
@@ -113,15 +114,17 @@ class BoardReport:
     """``pass``, ``queries`` or ``blocked``."""
     as_of: date
     """The last day of the period: never today's date."""
-    headline: list[tuple[str, str]]
+    tables: list[tuple[Table, pd.DataFrame, str]]
+    """The paper's tables as it shows them, each with the note it prints below it."""
+    headline: list[tuple[str, str]] = ()
     """Label and value; a label starting with two spaces is a sub-item."""
-    sources: list[tuple[str, str, int | None, str | None, str]]
+    sources: list[tuple[str, str, int | None, str | None, str]] = ()
     """Source title, file name, rows, sha256 (or None), notes."""
-    tables: list[tuple[Table, pd.DataFrame]]
-    """Every table, unsuppressed."""
-    chart: Chart | None
-    checks: list[Check]
-    """Every data-quality result, passed and failed."""
+    chart: Chart | None = None
+    checks: list[Check] = ()
+    """Every data-quality result, passed and failed; none in the exempt part."""
+    exempt: str = ""
+    """Why this is the exempt part of the paper; empty for the public paper."""
     changes: list[Change] | None = None
     """What changed since `previous_version`, cell by cell; None when there is no earlier
     version."""
@@ -157,8 +160,10 @@ def _story(report: BoardReport) -> list[Flowable]:
     if report.chart is not None:
         story += [PageBreak(), *_chart_section(report.chart, report.tables)]
     story.append(PageBreak())
-    for table, frame in report.tables:
-        story += _table_section(table, frame)
+    for table, frame, note in report.tables:
+        story += _table_section(table, frame, note)
+    if report.exempt:
+        return story
     story += [PageBreak(), *_annex(report.checks)]
     if report.previous_version is not None:
         story += [PageBreak(), *_changes_annex(report)]
@@ -167,7 +172,8 @@ def _story(report: BoardReport) -> list[Flowable]:
 
 def _footer(report: BoardReport, canvas: Canvas, doc: SimpleDocTemplate) -> None:
     text = (f"{report.authority_name} · {report.title} · {report.period_label} · "
-            f"version {report.version} · page {canvas.getPageNumber()}")
+            f"version {report.version}" + (" · EXEMPT: not for publication" if report.exempt
+                                           else "") + f" · page {canvas.getPageNumber()}")
     canvas.saveState()
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.5)
@@ -202,8 +208,11 @@ def _title_page(report: BoardReport) -> list[Flowable]:
         *notices,
         Paragraph(_plain(report.description), BODY),
         Spacer(1, 8),
-        _verdict_box(report.verdict, report.checks),
     ]
+    if report.exempt:
+        return [*page, Paragraph("Exempt part", SUBHEADING),
+                Paragraph(_plain(report.exempt), WARNING)]
+    page.append(_verdict_box(report.verdict, report.checks))
     if report.headline:
         page += [Paragraph("Headline figures", SUBHEADING), _headline_table(report.headline)]
     if report.sources:
@@ -212,7 +221,7 @@ def _title_page(report: BoardReport) -> list[Flowable]:
         # must, never alone.
         sources.keepWithNext = bool(notices)
         page += [Paragraph("Sources", SUBHEADING), sources]
-    return [*page, Paragraph(NOT_PUBLISHED, WARNING)]
+    return [*page, Paragraph(PUBLIC, NOTE)]
 
 
 def _notices(report: BoardReport) -> list[Flowable]:
@@ -295,18 +304,22 @@ def _sources_table(sources: list[tuple[str, str, int | None, str | None, str]]) 
 
 # --- chart --------------------------------------------------------------------------------
 
-def _chart_section(chart: Chart, tables: list[tuple[Table, pd.DataFrame]]) -> list[Flowable]:
+def _chart_section(chart: Chart,
+                   tables: list[tuple[Table, pd.DataFrame, str]]) -> list[Flowable]:
     """Stacked bars when the series are the table's count columns (they add up to its
-    Total), side-by-side bars when the declaration names them."""
-    table, frame = {t.name: (t, f) for t, f in tables}[chart.table]
+    Total), side-by-side bars when the declaration names them. A withheld count is no bar."""
+    table, frame = {t.name: (t, f) for t, f, _ in tables}[chart.table]
     rows = frame[frame.iloc[:, 0].astype(str) != TOTAL]
     names = list(chart.values) or [c for c in frame.columns
                                    if c not in table.index and c != TOTAL]
-    data = [[float(v) for v in rows[name]] for name in names]
+    cells = [list(rows[name]) for name in names]
+    data = [[0.0 if isinstance(v, str) else float(v) for v in series] for series in cells]
+    withheld = any(isinstance(v, str) for series in cells for v in series)
     categories = [_short_month(str(v)) for v in rows[chart.category]]
     return [Paragraph(_plain(chart.title), HEADING),
             _bar_chart(categories, [str(n) for n in names], data, stacked=not chart.values),
-            Paragraph(f"From the table “{_plain(table.title)}”.", NOTE)]
+            Paragraph(f"From the table “{_plain(table.title)}”."
+                      + (" A withheld count ([c]) has no bar." if withheld else ""), NOTE)]
 
 
 def _bar_chart(categories: list[str], names: list[str], data: list[list[float]],
@@ -369,11 +382,11 @@ def _value_axis(bars: VerticalBarChart, heights: list[float]) -> None:
 
 # --- tables -------------------------------------------------------------------------------
 
-def _table_section(table: Table, frame: pd.DataFrame) -> list[Flowable]:
+def _table_section(table: Table, frame: pd.DataFrame, note: str) -> list[Flowable]:
     section = [CondPageBreak(120), Paragraph(_plain(table.title), SUBHEADING),
                _data_table(table, frame)]
-    if table.note:
-        section.append(Paragraph(_plain(table.note), NOTE))
+    if note:
+        section.append(Paragraph(_plain(note), NOTE))
     return section
 
 
@@ -500,7 +513,9 @@ def _changes_annex(report: BoardReport) -> list[Flowable]:
     flow: list[Flowable] = [
         Paragraph(f"What changed since version {_plain(report.previous_version)}", HEADING),
         Paragraph(f"Compared with version {_plain(report.previous_version)} of this return "
-                  "for the same period.", BODY)]
+                  "for the same period: the figures of this paper's tables. Changes to counts "
+                  "of people, which are withheld where small, and to tables not in this paper "
+                  "are in the version's JSON record and the store.", BODY)]
     turned = report.quality_changes or {}
     for label in ("newly failing", "newly passing"):
         codes = turned.get(label, [])
@@ -510,7 +525,7 @@ def _changes_annex(report: BoardReport) -> list[Flowable]:
     changes = report.changes or []
     if not changes:
         return [*flow, Paragraph("No figure changed.", BODY)]
-    titles = {table.name: table.title for table, _ in report.tables}
+    titles = {table.name: table.title for table, *_ in report.tables}
     flow += [Spacer(1, 4), _changes_table(changes[:CHANGES_SHOWN], titles)]
     if len(changes) > CHANGES_SHOWN:
         more = _plural(len(changes) - CHANGES_SHOWN, "more change is", "more changes are")

@@ -1,7 +1,9 @@
-"""Submission: an approved, current version goes to the outbox once, with a receipt."""
+"""Submission: an approved, current version's package for its recipient goes to the outbox
+once, with a receipt."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -10,7 +12,14 @@ from sqlmodel import select
 from statreturns.periods import parse_period
 from statreturns.store.db import session
 from statreturns.store.models import Run, Submission
-from tasks.outbox import AlreadyDelivered, FolderOutbox, Outbox, PackageError, Receipt
+from tasks.outbox import (
+    MANIFEST,
+    AlreadyDelivered,
+    FolderOutbox,
+    Outbox,
+    PackageError,
+    Receipt,
+)
 from tasks.sign_off import latest_decision, open_queries
 
 
@@ -32,7 +41,8 @@ def delivered_to(sent: Submission, outbox: Outbox) -> str:
 
 def submit_version(run: Run, latest: Run, outbox_root: Path,
                    outbox: Outbox | None = None) -> Receipt:
-    """Deliver `run`'s version (which must be `latest`, approved and not yet sent)."""
+    """Deliver the package of `run`'s version its recipient takes (the version's manifest
+    names it): `run` must be `latest`, approved and not yet sent."""
     if run.version != latest.version:
         raise SubmitRefused(f"version {run.version} is superseded by version {latest.version}")
     if run.status != "produced" or open_queries(run):
@@ -48,7 +58,8 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
     folder = parse_period(run.period).folder
     destination = f"{run.authority}/{run.return_id}/{folder}/v{run.version}"
     try:
-        receipt = outbox.deliver(Path(run.outputs_dir), destination)
+        package = delivered_package(Path(run.outputs_dir))
+        receipt = outbox.deliver(Path(run.outputs_dir) / package, destination, package)
     except AlreadyDelivered:
         raise SubmitRefused(f"version {run.version} is already in the outbox") from None
     except PackageError as exc:
@@ -62,3 +73,11 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
         except IntegrityError:
             raise SubmitRefused(f"version {run.version} was submitted meanwhile") from None
     return receipt
+
+
+def delivered_package(folder: Path) -> str:
+    """The package of a version folder that goes to its recipient, as its manifest says."""
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["delivers"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise PackageError(f"{folder}: {MANIFEST} names no package to deliver") from exc

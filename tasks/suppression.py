@@ -16,21 +16,30 @@ value has another cell of its row or column hidden (a non-zero one inside the ta
 first, then the smallest), lines are mended again, and the audit runs again, until every
 hidden cell could be at least two values.
 
+Protected cells (a table's declared totals, shown elsewhere too) are never the cell chosen
+to hide while another choice remains. One that must be hidden all the same -- itself a
+small count, or the only cell left that could keep another hidden -- is resolved by
+merging the table's smallest categories into an ``Other`` row or column, and suppressing
+again, until every protected cell is shown or nothing more can be merged.
+
 Tables published together are suppressed together: their margins may show the same
 quantity (breaches per order in a ward table's total row and in a month table's total row),
 so a margin hidden in one table is hidden wherever the same total, under the same label,
-appears in another, and the audit takes the tables together.
+appears in another, a margin protected in one is protected in all, and the audit takes the
+tables together. `audit` re-checks published tables from their exact counts alone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 SUPPRESSED = "[c]"
 TOTAL = "Total"
+OTHER = "Other"
 _OTHER_VALUE = 1 - 1e-6
 """How far from its true value a hidden count must be able to go: another whole count."""
 
@@ -38,12 +47,18 @@ _OTHER_VALUE = 1 - 1e-6
 @dataclass
 class _Grid:
     """A table of counts as the audit sees it: which row and column hold the totals (None
-    where that way nothing adds up), and each margin cell's key (its label and value)."""
+    where that way nothing adds up), each margin cell's key (its label and value), and
+    which cells are protected."""
 
     values: np.ndarray
     total_row: int | None
     total_column: int | None
     margins: dict[tuple[int, int], tuple] = field(default_factory=dict)
+    protected: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.protected is None:
+            self.protected = np.zeros(self.values.shape, dtype=bool)
 
     def lines(self) -> list[tuple[list[tuple[int, int]], tuple[int, int]]]:
         """(cells, total cell) of every row and column that adds up to a total."""
@@ -72,19 +87,24 @@ def _lone_line(hidden: np.ndarray, axes: tuple[int, ...],
     return None
 
 
-def _mend(values: np.ndarray, hidden: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """Hides more cells until no line that adds up has exactly one hidden cell."""
+def _mend(values: np.ndarray, hidden: np.ndarray, axes: tuple[int, ...],
+          protected: np.ndarray) -> np.ndarray:
+    """Hides more cells until no line that adds up has exactly one hidden cell: a protected
+    one only where nothing else in the line is left to hide (the table must then be
+    merged)."""
     hidden = hidden.copy()
     stuck: set[tuple[int, int]] = set()  # a line of one cell: nothing else to hide in it
     while (lone := _lone_line(hidden, axes, stuck)) is not None:
         axis, i = lone
         line_values = values[i] if axis == 0 else values[:, i]
         line_hidden = hidden[i] if axis == 0 else hidden[:, i]
+        line_protected = protected[i] if axis == 0 else protected[:, i]
         # How many hidden cells each cell's crossing line has: a crossing line with one
         # hidden cell is mended by the same hide (when crossing lines add up too).
         crossing = hidden.sum(axis=0) if axis == 0 else hidden.sum(axis=1)
         crossing_adds_up = (1 - axis) in axes
-        candidates = np.flatnonzero(~line_hidden)
+        free = ~line_hidden & ~line_protected
+        candidates = np.flatnonzero(free if free.any() else ~line_hidden)
         if candidates.size == 0:
             stuck.add(lone)
             continue
@@ -167,26 +187,33 @@ def _unpinning(grids: list[_Grid], masks: list[np.ndarray], t: int,
                cell: tuple[int, int]) -> tuple[int, tuple[int, int]] | None:
     """A cell to hide so that a pinned one can move: shown, in the pinned cell's row or
     column (one that adds up), inside the table rather than a total, non-zero, smallest;
-    failing that, such a cell anywhere in the tables."""
+    failing that, such a cell anywhere in the tables. A protected cell only when no other
+    is left, near or anywhere."""
     grid, mask = grids[t], masks[t]
-    near = [c for cells, total in grid.lines() if cell in (*cells, total)
+    near = [(t, c) for cells, total in grid.lines() if cell in (*cells, total)
             for c in (*cells, total) if not mask[c]]
+    anywhere = [(u, (int(r), int(k))) for u, m in enumerate(masks)
+                for r, k in zip(*np.nonzero(~m), strict=True)]
+
+    def free(found: tuple[int, tuple[int, int]]) -> bool:
+        return not grids[found[0]].protected[found[1]]
 
     def preference(found: tuple[int, tuple[int, int]]):
         u, c = found
         value = grids[u].values[c]
         return grids[u].is_margin(c), not value > 0, value
 
-    candidates = [(t, c) for c in near] or [
-        (u, (int(r), int(k))) for u, m in enumerate(masks) for r, k in zip(*np.nonzero(~m),
-                                                                            strict=True)]
+    candidates = ([f for f in near if free(f)] or [f for f in anywhere if free(f)]
+                  or near or anywhere)
     return min(candidates, key=preference, default=None)
 
 
 def _protect(grids: list[_Grid], threshold: int,
              forced: list[np.ndarray | None]) -> list[np.ndarray]:
     """Every table's hidden cells: primary, mended lines, shared margins hidden alike, and
-    more until the audit finds no hidden cell pinned."""
+    more until the audit finds no hidden cell pinned. Protected cells are hidden only where
+    no other will do (and then wherever their total appears, for the table must be merged
+    anyway)."""
     extra = [np.zeros(g.values.shape, dtype=bool) if f is None else f.copy()
              for g, f in zip(grids, forced, strict=True)]
     hidden_margins: set[tuple] = set()
@@ -196,7 +223,7 @@ def _protect(grids: list[_Grid], threshold: int,
             hidden = (grid.values > 0) & (grid.values < threshold) | more
             for cell, key in grid.margins.items():
                 hidden[cell] |= key in hidden_margins
-            masks.append(_mend(grid.values, hidden, _axes(grid)))
+            masks.append(_mend(grid.values, hidden, _axes(grid), grid.protected))
         found = {key for grid, mask in zip(grids, masks, strict=True)
                  for cell, key in grid.margins.items() if mask[cell]}
         if not found <= hidden_margins:
@@ -213,8 +240,10 @@ def _protect(grids: list[_Grid], threshold: int,
 
 def suppression_mask(values: np.ndarray, threshold: int, forced: np.ndarray | None = None,
                      *, rows_add_up: bool = True, columns_add_up: bool = True,
-                     total_row: int = -1, total_column: int = -1) -> np.ndarray:
-    """Which cells of a table of counts to hide, `forced` ones among them.
+                     total_row: int = -1, total_column: int = -1,
+                     protected: np.ndarray | None = None) -> np.ndarray:
+    """Which cells of a table of counts to hide, `forced` ones among them, `protected` ones
+    only where nothing else will do.
 
     Only lines that add up to a total shown in the table can give a cell away: rows when
     the table has a Total column (`rows_add_up`, the column at `total_column`), columns when
@@ -225,12 +254,56 @@ def suppression_mask(values: np.ndarray, threshold: int, forced: np.ndarray | No
     if not values.size:
         return np.zeros(values.shape, dtype=bool)
     grid = _Grid(values, total_row % n if columns_add_up else None,
-                 total_column % m if rows_add_up else None)
+                 total_column % m if rows_add_up else None,
+                 protected=None if protected is None else np.asarray(protected, dtype=bool))
     return _protect([grid], threshold, [forced])[0]
+
+
+Axis = Literal["row", "column"]
+
+
+@dataclass(frozen=True)
+class Counted:
+    """A table of counts to publish with small counts of people withheld."""
+
+    table: pd.DataFrame
+    index: tuple[str, ...]
+    protected: tuple[str, ...] = ()
+    """Labels of cells always shown: a row label (the first index column's value, e.g.
+    "Total") protects every cell of that row; a column name (e.g. "Total") every cell of
+    that column. ("Total",) protects every margin: each row's and column's total and the
+    grand total."""
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A table as published, and what it took."""
+
+    table: pd.DataFrame
+    """As published: hidden cells written ``[c]``."""
+    exact: pd.DataFrame
+    """The same rows and columns (after any merge), every count exact."""
+    index: tuple[str, ...]
+    protected: tuple[str, ...]
+    merged: tuple[str, ...]
+    """The categories merged into OTHER, in table order; () when none."""
+    merged_into: Axis | None
+    """OTHER is a row or a column (None when nothing was merged)."""
+    hidden: int
+    """How many cells are hidden."""
 
 
 def _counts(table: pd.DataFrame, index: tuple[str, ...]) -> list[str]:
     return [c for c in table.columns if c not in index]
+
+
+def _labels(table: pd.DataFrame, index: tuple[str, ...], axis: Axis) -> list[str]:
+    """The categories along an axis: rows' first index values, or the count columns."""
+    return table[index[0]].astype(str).tolist() if axis == "row" else _counts(table, index)
+
+
+def _cells(mask: np.ndarray) -> list[tuple[int, int]]:
+    return [(int(r), int(k)) for r, k in zip(*np.nonzero(mask), strict=True)]
 
 
 def _margins(table: pd.DataFrame, index: tuple[str, ...]) -> dict[tuple[int, int], tuple]:
@@ -251,29 +324,171 @@ def _margins(table: pd.DataFrame, index: tuple[str, ...]) -> dict[tuple[int, int
     return cells
 
 
-def suppress(table: pd.DataFrame, index: tuple[str, ...], threshold: int) -> pd.DataFrame:
-    """The table as published: hidden counts written as ``[c]``.
+def _grid(table: pd.DataFrame, index: tuple[str, ...], protected: tuple[str, ...]) -> _Grid:
+    counts = _counts(table, index)
+    labels = _labels(table, index, "row")
+    return _Grid(table[counts].to_numpy(dtype=float),
+                 labels.index(TOTAL) if TOTAL in labels else None,
+                 counts.index(TOTAL) if TOTAL in counts else None,
+                 _margins(table, index),
+                 np.array([label in protected for label in labels], dtype=bool)[:, None]
+                 | np.array([column in protected for column in counts], dtype=bool)[None, :])
+
+
+def _share_protection(grids: list[_Grid]) -> None:
+    """A margin protected in one table is protected wherever the same total appears: no
+    other table may hide by choice what that one shows."""
+    keys = {grid.margins[cell] for grid in grids for cell in grid.margins
+            if grid.protected[cell]}
+    for grid in grids:
+        for cell, key in grid.margins.items():
+            grid.protected[cell] |= key in keys
+
+
+def suppress(table: pd.DataFrame, index: tuple[str, ...], threshold: int,
+             protected: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The table as published: hidden counts written as ``[c]``, and small categories
+    merged into OTHER where the `protected` cells (see `Counted`) need it.
 
     Every column not in `index` is a count; a row whose first index value is ``Total``
     and a column named ``Total`` are margins, treated like any other line.
     """
-    return suppress_together({"table": (table, index)}, threshold)["table"]
+    return suppress_together({"table": Counted(table, index, protected)}, threshold)[
+        "table"].table
 
 
-def suppress_together(tables: dict[str, tuple[pd.DataFrame, tuple[str, ...]]],
-                      threshold: int) -> dict[str, pd.DataFrame]:
-    """Tables published side by side, suppressed so none gives away another's hidden total."""
-    grids = []
-    for table, index in tables.values():
-        counts = _counts(table, index)
-        labels = table[index[0]].astype(str).tolist()
-        grids.append(_Grid(table[counts].to_numpy(dtype=float),
-                           labels.index(TOTAL) if TOTAL in labels else None,
-                           counts.index(TOTAL) if TOTAL in counts else None,
-                           _margins(table, index)))
-    masks = _protect(grids, threshold, [None] * len(grids))
-    return {name: _written(table, index, mask)
-            for (name, (table, index)), mask in zip(tables.items(), masks, strict=True)}
+def suppress_together(tables: dict[str, Counted], threshold: int) -> dict[str, Withheld]:
+    """Tables published side by side, suppressed so none gives away another's hidden total,
+    and merged until every protected cell is shown or nothing more can be merged.
+
+    A hidden protected cell of a category row (in the Total column, or in a protected
+    column) has rows merged; of a category column (in the Total row, or a protected row),
+    columns; the grand total neither, as no merge changes it. The two smallest categories
+    by their counts' sum form OTHER (categories of nobody last, as merging them adds
+    nothing; ties in table order); once there is an OTHER, the smallest joins it. The Total
+    row and column and protected categories are never merged, and a table is merged one way
+    only. Categories whose totals another table shows under the same labels are merged in
+    it too, so that neither table's totals give away the other's.
+    """
+    current = dict(tables)
+    merges: dict[str, tuple[Axis | None, tuple[str, ...]]] = {n: (None, ()) for n in tables}
+    while True:
+        grids = [_grid(c.table, c.index, c.protected) for c in current.values()]
+        _share_protection(grids)
+        masks = _protect(grids, threshold, [None] * len(grids))
+        step = _merge_step(current, merges, grids, masks, threshold)
+        if not step:
+            break
+        for name, (axis, labels) in step.items():
+            counted, order = current[name], _labels(tables[name].table, tables[name].index, axis)
+            current[name] = replace(counted, table=_merged(counted.table, counted.index,
+                                                           labels, axis))
+            merges[name] = (axis, tuple(sorted(merges[name][1] + labels, key=order.index)))
+    return {name: Withheld(_written(c.table, c.index, mask), c.table, c.index, c.protected,
+                           merges[name][1], merges[name][0], int(mask.sum()))
+            for (name, c), mask in zip(current.items(), masks, strict=True)}
+
+
+def _merge_step(current: dict[str, Counted], merges: dict[str, tuple[Axis | None, tuple]],
+                grids: list[_Grid], masks: list[np.ndarray],
+                threshold: int) -> dict[str, tuple[Axis, tuple]]:
+    """Table -> (axis, categories) to merge next, for the first hidden protected cell that
+    a merge can help (with the tables sharing those categories' totals); {} when none. No
+    merge helps a table whose counts add up to less than the threshold."""
+    names = list(current)
+    for t, name in enumerate(names):
+        counted, grid = current[name], grids[t]
+        inside = np.delete(np.delete(grid.values, _at(grid.total_row), axis=0),
+                           _at(grid.total_column), axis=1)
+        if np.nansum(inside) < threshold:
+            continue
+        for cell in _cells(masks[t] & grid.protected):
+            axis = _merge_axis(counted, grid, cell)
+            if axis is None or merges[name][0] not in (None, axis):
+                continue
+            labels = _smallest(counted, grid, axis)
+            if not labels:
+                continue
+            step = {name: (axis, labels)}
+            keys = _category_keys(counted, grid, axis, labels)
+            if keys is None:
+                return step
+            for u, other in enumerate(names):  # the same totals shown elsewhere: merged alike
+                for way in ("row", "column"):
+                    if (other not in step and merges[other][0] in (None, way)
+                            and _category_keys(current[other], grids[u], way, labels) == keys):
+                        step[other] = (way, labels)
+            return step
+    return {}
+
+
+def _merge_axis(counted: Counted, grid: _Grid, cell: tuple[int, int]) -> Axis | None:
+    """The way to merge for a hidden protected cell: rows if its row is a category that
+    may be merged, else columns if its column is."""
+    (r, k), table, index = cell, counted.table, counted.index
+    if r != grid.total_row and _labels(table, index, "row")[r] not in counted.protected:
+        return "row"
+    if k != grid.total_column and _labels(table, index, "column")[k] not in counted.protected:
+        return "column"
+    return None
+
+
+def _smallest(counted: Counted, grid: _Grid, axis: Axis) -> tuple[str, ...]:
+    """The categories to merge next, in table order: the smallest into an OTHER there is,
+    else the two smallest; () when there are not enough."""
+    labels = _labels(counted.table, counted.index, axis)
+    values, total, across = ((grid.values, grid.total_row, grid.total_column) if axis == "row"
+                             else (grid.values.T, grid.total_column, grid.total_row))
+    sizes = np.nansum(np.delete(values, _at(across), axis=1), axis=1)
+    candidates = [i for i, label in enumerate(labels) if i != total
+                  and label not in (TOTAL, OTHER, *counted.protected)]
+    need = 1 if OTHER in labels else 2
+    if len(candidates) < need:
+        return ()
+    chosen = sorted(candidates, key=lambda i: (sizes[i] == 0, sizes[i]))[:need]
+    return tuple(labels[i] for i in sorted(chosen))
+
+
+def _at(line: int | None) -> list[int]:
+    """The margin line to leave out of sums, if there is one."""
+    return [] if line is None else [line]
+
+
+def _category_keys(counted: Counted, grid: _Grid, axis: Axis,
+                   labels: tuple[str, ...]) -> list[tuple] | None:
+    """Each category's total's margin key (its label and value); None unless every one of
+    them is a category along `axis` with a total."""
+    names = _labels(counted.table, counted.index, axis)
+    if not set(labels) <= set(names):
+        return None
+    cells = [(names.index(label), grid.total_column) if axis == "row"
+             else (grid.total_row, names.index(label)) for label in labels]
+    if any(None in cell for cell in cells):
+        return None
+    return [grid.margins[cell] for cell in cells]
+
+
+def _merged(table: pd.DataFrame, index: tuple[str, ...], labels: tuple[str, ...],
+            axis: Axis) -> pd.DataFrame:
+    """The table with the categories `labels` added into its OTHER row or column (made if
+    there is none), which then stands last before the Total row or column. Its counts are
+    the sums, so every margin is as it was; an OTHER row's other index columns are blank."""
+    counts = _counts(table, index)
+    if axis == "column":
+        into = [c for c in counts if c in labels or c == OTHER]
+        other = table[into].sum(axis=1, min_count=1)
+        out = table.drop(columns=into)
+        out.insert(list(out.columns).index(TOTAL) if TOTAL in out.columns else len(out.columns),
+                   OTHER, other)
+        return out
+    first = table[index[0]].astype(str)
+    into = first.isin(labels) | (first == OTHER)
+    row = {**dict.fromkeys(index, ""), index[0]: OTHER,
+           **table.loc[into, counts].sum(min_count=1)}
+    out = table[~into].reset_index(drop=True)
+    rest = out[index[0]].astype(str).tolist()
+    at = rest.index(TOTAL) if TOTAL in rest else len(out)
+    return pd.concat([out.iloc[:at], pd.DataFrame([row]), out.iloc[at:]], ignore_index=True)
 
 
 def _written(table: pd.DataFrame, index: tuple[str, ...], mask: np.ndarray) -> pd.DataFrame:
@@ -282,6 +497,38 @@ def _written(table: pd.DataFrame, index: tuple[str, ...], mask: np.ndarray) -> p
     for k, column in enumerate(counts):
         out.loc[mask[:, k], column] = SUPPRESSED
     return out
+
+
+def audit(withheld: dict[str, Withheld], threshold: int) -> list[str]:
+    """Every problem with tables as published, one plain sentence each; [] when none.
+
+    Read from each table's `exact` counts and published `table` alone, taken together by
+    linear programming as suppression takes them (a margin under the same label is one
+    unknown): a hidden cell that can be only one whole count, a non-zero count under the
+    threshold shown, a protected cell hidden.
+    """
+    names = list(withheld)
+    grids = [_grid(w.exact, w.index, w.protected) for w in withheld.values()]
+    masks = [w.table[_counts(w.exact, w.index)].eq(SUPPRESSED).to_numpy()
+             for w in withheld.values()]
+    problems = []
+    for t, (grid, mask) in enumerate(zip(grids, masks, strict=True)):
+        problems += [(t, cell, f"a count of {_figure(grid.values[cell])} is shown")
+                     for cell in _cells((grid.values > 0) & (grid.values < threshold) & ~mask)]
+        problems += [(t, cell, f"a protected {'total' if grid.is_margin(cell) else 'count'} "
+                               "is hidden") for cell in _cells(grid.protected & mask)]
+    problems += [(t, cell, f"can be worked out as exactly {_figure(grids[t].values[cell])}")
+                 for t, cell in _pinned(grids, masks)]
+    sentences = []
+    for t, (r, k), problem in sorted(problems, key=lambda p: p[:2]):
+        w = withheld[names[t]]
+        sentences.append(f"{names[t]}, row '{_labels(w.exact, w.index, 'row')[r]}', "
+                         f"column '{_counts(w.exact, w.index)[k]}': {problem}")
+    return sentences
+
+
+def _figure(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
 
 
 def round_counts(table: pd.DataFrame, index: tuple[str, ...], to: int) -> pd.DataFrame:

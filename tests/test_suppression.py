@@ -1,11 +1,16 @@
-"""Small-number suppression: primary (counts under the threshold) and secondary (no lone hide)."""
+"""Small-number suppression: primary (counts under the threshold), secondary (no lone hide),
+protected totals kept shown by merging small categories into Other, and the audit."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from tasks.suppression import (
+    OTHER,
     SUPPRESSED,
+    Counted,
+    Withheld,
+    audit,
     round_counts,
     suppress,
     suppress_together,
@@ -188,6 +193,11 @@ def _with_margins(table: pd.DataFrame, index: str) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
+def tables_of(withheld: dict[str, Withheld]) -> dict[str, pd.DataFrame]:
+    """The tables as published."""
+    return {name: w.table for name, w in withheld.items()}
+
+
 def test_a_total_hidden_in_one_table_is_hidden_where_another_table_shows_it():
     # Both tables count the same breaches per order. Alone, the ward table shows the Centre
     # total (20), which the month table hides; from it, Jan/Centre = 20 - 12 = 8 and then
@@ -199,7 +209,8 @@ def test_a_total_hidden_in_one_table_is_hidden_where_another_table_shows_it():
     alone = suppress(wards, ("Ward",), 5), suppress(months, ("Month",), 5)
     assert alone[0].iloc[-1]["Centre"] == 20 and alone[1].iloc[-1]["Centre"] == SUPPRESSED
 
-    out = suppress_together({"wards": (wards, ("Ward",)), "months": (months, ("Month",))}, 5)
+    out = tables_of(suppress_together({"wards": Counted(wards, ("Ward",)),
+                                       "months": Counted(months, ("Month",))}, 5))
     for name in ("wards", "months"):
         assert out[name].iloc[-1]["Centre"] == SUPPRESSED
         assert out[name].iloc[-1]["Park"] == SUPPRESSED
@@ -214,7 +225,8 @@ def test_tables_without_shared_totals_are_suppressed_as_if_alone():
                                         "Centre": [20, 30]}), "Ward")
     months = _with_margins(pd.DataFrame({"Month": ["Jan", "Feb"], "Beach": [2, 40],
                                          "Pier": [8, 12]}), "Month")
-    out = suppress_together({"wards": (wards, ("Ward",)), "months": (months, ("Month",))}, 5)
+    out = tables_of(suppress_together({"wards": Counted(wards, ("Ward",)),
+                                       "months": Counted(months, ("Month",))}, 5))
     pd.testing.assert_frame_equal(out["wards"], suppress(wards, ("Ward",), 5))
     pd.testing.assert_frame_equal(out["months"], suppress(months, ("Month",), 5))
 
@@ -334,10 +346,17 @@ def given_away(ranges: dict) -> list:
     return [(cell, r) for cell, r in ranges.items() if r[1] - r[0] < 1e-6]
 
 
-def random_table(rng: np.random.Generator) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Counts of a random shape, many small, with a Total column, a Total row, or both."""
-    rows, columns = rng.integers(1, 7, size=2)
-    inner = rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 8, 12, 20, 40], size=(rows, columns))
+def random_table(rng: np.random.Generator,
+                 totals_from: int = 0) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Counts of a random shape, many small, with a Total column, a Total row, or both; with
+    `totals_from`, no column (or no row, as it falls) adds up to less."""
+    inner = rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 8, 12, 20, 40],
+                       size=rng.integers(1, 7, size=2))
+    if totals_from:
+        inner[rng.integers(0, len(inner), inner.shape[1]), np.arange(inner.shape[1])] += (
+            totals_from)
+        inner = inner.T if rng.random() < 0.5 else inner
+    rows, columns = inner.shape
     table = pd.DataFrame(inner, columns=[f"C{k}" for k in range(columns)])
     table.insert(0, "Row", [f"R{r}" for r in range(rows)])
     margins = rng.choice(["both", "both", "row", "column"])
@@ -375,7 +394,8 @@ def test_no_hidden_cell_of_random_tables_published_together_can_be_worked_out():
             zip(orders, per_month, strict=True))}), "Month")
         tables = {"wards": wards, "months": months}
         indexes = {"wards": ("Ward",), "months": ("Month",)}
-        shown = suppress_together({n: (t, indexes[n]) for n, t in tables.items()}, 5)
+        shown = tables_of(suppress_together({n: Counted(t, indexes[n])
+                                             for n, t in tables.items()}, 5))
         ranges = hidden_ranges(tables, indexes, shown, linked=True)
         assert given_away(ranges) == [], (wards.to_string(), months.to_string())
 
@@ -407,23 +427,20 @@ def test_rows_and_columns_together_no_longer_give_a_cell_away():
 
 
 SUPPRESSING = {  # return -> periods whose demo data are checked
-    "pspo-breaches": ["2026-06", "2026-Q2", "R12-2026-10"],
     "part4-duty": ["2024/25", "2025/26"],
     "prevent-benchmarks": ["2024/25", "2025/26"],
 }
 
 
 @pytest.mark.parametrize("return_id", SUPPRESSING)
-def test_no_hidden_cell_of_a_demo_returns_published_tables_can_be_worked_out(return_id,
-                                                                               tmp_path):
+def test_no_hidden_cell_of_a_demo_returns_withheld_tables_can_be_worked_out(return_id,
+                                                                             tmp_path):
     from flows import registry
     from flows.skeleton import prepare
     from tasks.collect import collect, files_in
-    from tasks.render import published_tables
+    from tasks.render import output_tables
 
     declaration = registry.get(return_id).DECLARATION
-    suppressed = [t for t in declaration.tables if t.published and t.suppress]
-    indexes = {t.name: t.index for t in suppressed}
     hidden_cells = 0
     for period in SUPPRESSING[return_id]:
         ctx = prepare(declaration, period, "demo")
@@ -439,12 +456,281 @@ def test_no_hidden_cell_of_a_demo_returns_published_tables_can_be_worked_out(ret
                 folder / f"{source.name}.csv"]
             frames[source.name] = collect.fn(source, paths, tmp_path / "archive", ctx).frame
         tables = declaration.assemble(frames, ctx)
-        published = published_tables(declaration, tables, ctx.suppression_threshold)
-        # Rounded tables are read with their exact visible counts: the harder case.
-        shown = {n: tables[n].astype(object).mask(published[n] == SUPPRESSED, SUPPRESSED)
-                 for n in indexes}
-        raw = {n: tables[n] for n in indexes}
-        ranges = hidden_ranges(raw, indexes, shown, linked=return_id == "pspo-breaches")
+        withheld = output_tables(declaration, tables, ctx.suppression_threshold).withheld
+        assert audit(withheld, ctx.suppression_threshold) == [], period
+        # And by the test's own reckoning. Rounded tables are read with their exact visible
+        # counts: the harder case.
+        ranges = hidden_ranges({n: w.exact for n, w in withheld.items()},
+                               {n: w.index for n, w in withheld.items()},
+                               {n: w.table for n, w in withheld.items()})
         assert given_away(ranges) == [], (period, given_away(ranges))
         hidden_cells += len(ranges)
     assert hidden_cells, f"no cell of {return_id}'s demo tables was hidden: nothing was tested"
+
+
+# --- protected cells: totals always shown, small categories merged into Other ---------------
+
+TYPE = "Accommodation type"
+PEOPLE = ["Women", "Men", "Trans", "Children"]
+
+
+def people_table(rows: dict[str, list[int]]) -> pd.DataFrame:
+    """People supported by accommodation type, as Part 4's table, with both margins."""
+    table = pd.DataFrame(list(rows.values()), columns=PEOPLE)
+    table.insert(0, TYPE, list(rows))
+    return _with_margins(table, TYPE)
+
+
+PART4 = {"Refuge": [60, 0, 2, 35], "Specialist safe accommodation": [8, 6, 2, 40],
+         "Dispersed": [12, 0, 5, 20], "Sanctuary scheme": [5, 1, 0, 9],
+         "Second stage": [5, 0, 0, 0], "Other designated": [60, 8, 5, 9]}
+
+
+def hidden_of(table: pd.DataFrame, index: tuple[str, ...]) -> np.ndarray:
+    return table.drop(columns=list(index)).eq(SUPPRESSED).to_numpy()
+
+
+def withheld_alone(table: pd.DataFrame, index: tuple[str, ...], threshold: int = 5,
+                   protected: tuple[str, ...] = ("Total",)) -> Withheld:
+    return suppress_together({"individuals": Counted(table, index, protected)},
+                             threshold)["individuals"]
+
+
+def test_protected_totals_of_a_people_table_are_shown_and_its_small_counts_hidden():
+    table = people_table(PART4)
+    # Unprotected, the one man in sanctuary schemes costs that type's total of people.
+    unprotected = suppress(table, (TYPE,), 5)
+    assert unprotected.loc[3, "Total"] == SUPPRESSED
+    assert unprotected.loc[4, "Total"] == SUPPRESSED
+
+    withheld = withheld_alone(table, (TYPE,))
+    shown = withheld.table
+    hidden = hidden_of(shown, (TYPE,))
+    assert not hidden[:, -1].any() and not hidden[-1].any()  # every margin shown
+    assert shown["Total"].tolist() == [97, 56, 37, 15, 5, 82, 292]
+    assert shown.iloc[-1].tolist() == ["Total", 150, 15, 14, 113, 292]
+    for r, k in [(0, "Trans"), (1, "Trans"), (3, "Men")]:  # the 2, 2 and 1
+        assert shown.loc[r, k] == SUPPRESSED
+    assert (withheld.merged, withheld.merged_into) == ((), None)
+    assert withheld.hidden == hidden.sum() == 8
+    pd.testing.assert_frame_equal(withheld.exact, table)
+    assert audit({"individuals": withheld}, 5) == []
+    ranges = hidden_ranges({"t": table}, {"t": (TYPE,)}, {"t": shown})
+    assert len(ranges) == 8 and given_away(ranges) == []
+
+
+def test_suppress_takes_the_protected_labels_too():
+    table = people_table(PART4)
+    assert suppress(table, (TYPE,), 5, ("Total",)).equals(withheld_alone(table, (TYPE,)).table)
+
+
+def test_a_small_column_total_merges_the_two_smallest_columns_into_other():
+    rows = {**PART4, "Specialist safe accommodation": [8, 6, 0, 40],
+            "Dispersed": [12, 0, 1, 20], "Other designated": [60, 8, 0, 9]}
+    table = people_table(rows)
+    assert table.iloc[-1]["Trans"] == 3  # too few to show, and protected
+    withheld = withheld_alone(table, (TYPE,))
+    assert (withheld.merged, withheld.merged_into) == (("Men", "Trans"), "column")
+    exact = withheld.exact
+    assert exact.columns.tolist() == [TYPE, "Women", "Children", OTHER, "Total"]
+    assert exact[OTHER].tolist() == [2, 6, 1, 1, 0, 8, 18]
+    assert (exact[["Women", "Children", OTHER]].sum(axis=1) == exact["Total"]).all()
+    assert (exact.iloc[:-1, 1:].sum() == exact.iloc[-1, 1:]).all()
+    pd.testing.assert_series_equal(exact["Total"], table["Total"])
+    hidden = hidden_of(withheld.table, (TYPE,))
+    assert not hidden[:, -1].any() and not hidden[-1].any()
+    assert withheld.table.loc[2, OTHER] == SUPPRESSED  # the 1 in dispersed
+    assert audit({"individuals": withheld}, 5) == []
+
+
+def test_a_small_row_total_merges_the_two_smallest_rows_into_other_before_the_total_row():
+    rows = {**PART4, "Second stage": [2, 0, 0, 1]}
+    table = people_table(rows)
+    table.insert(1, "Code", ["R", "S", "D", "SS", "SC", "OD", ""])
+    withheld = withheld_alone(table, (TYPE, "Code"))
+    assert (withheld.merged, withheld.merged_into) == (("Sanctuary scheme", "Second stage"),
+                                                       "row")
+    exact = withheld.exact
+    assert exact[TYPE].tolist() == ["Refuge", "Specialist safe accommodation", "Dispersed",
+                                    "Other designated", OTHER, "Total"]
+    assert exact.iloc[4].tolist() == [OTHER, "", 7, 1, 0, 10, 18]
+    assert exact.iloc[-1].tolist() == table.iloc[-1].tolist()  # margins as they were
+    assert (exact.iloc[:-1, 2:].sum() == exact.iloc[-1, 2:]).all()
+    hidden = hidden_of(withheld.table, (TYPE, "Code"))
+    assert not hidden[:, -1].any() and not hidden[-1].any()
+    assert audit({"individuals": withheld}, 5) == []
+
+
+def test_categories_of_nobody_are_merged_last_and_others_join_other_until_it_is_shown():
+    table = _with_margins(pd.DataFrame({"Ward": ["A", "B", "C", "D", "E"],
+                                        "Adults": [0, 1, 1, 20, 30],
+                                        "Children": [0, 0, 1, 10, 15]}), "Ward")
+    withheld = withheld_alone(table, ("Ward",))
+    # B (1) and C (2) make an Other of 3, still too few to show; D, the next smallest, joins
+    # it. A, of nobody, stays: merging it would add nothing.
+    assert (withheld.merged, withheld.merged_into) == (("B", "C", "D"), "row")
+    assert withheld.exact.to_dict("list") == {
+        "Ward": ["A", "E", OTHER, "Total"], "Adults": [0, 30, 22, 52],
+        "Children": [0, 15, 11, 26], "Total": [0, 45, 33, 78]}
+    assert withheld.hidden == 0
+    assert audit({"t": withheld}, 5) == []
+
+
+def test_nothing_is_merged_when_no_merge_can_show_the_protected_totals():
+    table = _with_margins(pd.DataFrame({"Ward": ["A", "B"], "Adults": [1, 0],
+                                        "Children": [2, 0]}), "Ward")
+    withheld = withheld_alone(table, ("Ward",))  # a grand total of 3: nothing can show it
+    assert (withheld.merged, withheld.merged_into) == ((), None)
+    assert audit({"t": withheld}, 5) == [
+        "t, row 'A', column 'Total': a protected total is hidden",
+        "t, row 'Total', column 'Adults': a protected total is hidden",
+        "t, row 'Total', column 'Children': a protected total is hidden",
+        "t, row 'Total', column 'Total': a protected total is hidden"]
+
+
+def test_a_protected_column_and_row_keep_every_cell_of_them_shown():
+    table = people_table(PART4)
+    withheld = withheld_alone(table, (TYPE,), protected=("Women", "Refuge"))
+    # The 2 trans people in refuges are protected by their row, which is not merged: the
+    # columns are. Men and Trans make an Other of 0 + 2 in refuges, still too few; Children,
+    # the next smallest column, joins it.
+    assert (withheld.merged, withheld.merged_into) == (("Men", "Trans", "Children"), "column")
+    assert withheld.table.iloc[0].tolist() == ["Refuge", 60, 37, 97]
+    assert withheld.table["Women"].tolist() == table["Women"].tolist()
+    assert withheld.hidden == 0
+    assert audit({"individuals": withheld}, 5) == []
+
+
+def test_the_mask_hides_protected_cells_only_where_nothing_else_will_do():
+    values = with_margins([[0, 6, 12], [6, 3, 20], [0, 0, 8]])
+    # Unprotected, the 3 costs columns A's and B's totals.
+    assert suppression_mask(values, 5).astype(int).tolist() == [
+        [0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [1, 1, 0, 0]]
+    margins = np.zeros(values.shape, dtype=bool)
+    margins[:, -1] = margins[-1] = True
+    assert suppression_mask(values, 5, protected=margins).astype(int).tolist() == [
+        [1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]
+    # A protected small count is hidden all the same, and so, with nothing else left in its
+    # line, is its protected neighbour.
+    column_a = np.zeros(values.shape, dtype=bool)
+    column_a[:, 0] = True
+    hidden = suppression_mask(with_margins([[3, 10], [8, 30]]), 5, protected=column_a[:3, :3])
+    assert hidden[:, 0].sum() == 2 and lone_lines(hidden) == []
+
+
+# --- audit: the published tables re-checked from their exact counts alone -------------------
+
+
+def published(exact: pd.DataFrame, hidden: list[tuple[int, str]], protected=("Total",),
+              name: str = "individuals", index=(TYPE,)) -> dict[str, Withheld]:
+    """A hand-made Withheld: `exact` published with the cells `hidden` written [c]."""
+    table = exact.astype(object)
+    for r, column in hidden:
+        table.loc[r, column] = SUPPRESSED
+    return {name: Withheld(table, exact, index, protected, (), None, len(hidden))}
+
+
+def small_people_table() -> pd.DataFrame:
+    return people_table({"Refuge": [30, 7, 0, 20], "Dispersed": [25, 9, 6, 12]})
+
+
+def test_audit_names_a_lone_hidden_cell_in_a_row_with_a_shown_total():
+    problems = audit(published(small_people_table(), [(0, "Men")]), 5)
+    assert problems == ["individuals, row 'Refuge', column 'Men': can be worked out as exactly 7"]
+
+
+def test_audit_names_a_cell_that_rows_and_columns_give_away_together():
+    # As in test_rows_and_columns_together_no_longer_give_a_cell_away: no line has one
+    # hidden cell, yet B2 = 5 - (B1 + B4) = 5 - 3.
+    table = pd.DataFrame(with_margins([[5, 2, 20, 20], [6, 2, 4, 5], [0, 0, 4, 5],
+                                       [1, 1, 0, 20]]), columns=["A", "B", "C", "D", "Total"])
+    table.insert(0, "Row", ["R1", "R2", "R3", "R4", "Total"])
+    hidden = [(0, "A"), (0, "B"), (1, "B"), (1, "C"), (1, "D"), (2, "C"), (2, "D"), (3, "A"),
+              (3, "B")]
+    assert audit(published(table, hidden, name="t", index=("Row",)), 5) == [
+        "t, row 'R2', column 'B': can be worked out as exactly 2"]
+
+
+def test_audit_says_when_a_protected_total_is_hidden():
+    # A rectangle of hidden cells: each could be another count, but three are protected.
+    hidden = [(0, "Men"), (0, "Total"), (2, "Men"), (2, "Total")]
+    assert audit(published(small_people_table(), hidden), 5) == [
+        "individuals, row 'Refuge', column 'Total': a protected total is hidden",
+        "individuals, row 'Total', column 'Men': a protected total is hidden",
+        "individuals, row 'Total', column 'Total': a protected total is hidden"]
+    assert audit(published(small_people_table(), hidden, protected=()), 5) == []
+    assert audit(published(small_people_table(), hidden, protected=("Men",)), 5) == [
+        "individuals, row 'Refuge', column 'Men': a protected count is hidden",
+        "individuals, row 'Total', column 'Men': a protected total is hidden"]
+
+
+def test_audit_says_when_a_small_count_is_shown():
+    table = people_table({"Refuge": [30, 3, 0, 20], "Dispersed": [25, 9, 6, 12]})
+    assert audit(published(table, []), 5) == [
+        "individuals, row 'Refuge', column 'Men': a count of 3 is shown"]
+    assert audit(published(table, []), 3) == []
+
+
+# --- protected margins shared by tables published together --------------------------------
+
+
+def orders_by(index: str, labels: list[str], counts: dict[str, list[int]]) -> pd.DataFrame:
+    return _with_margins(pd.DataFrame({index: labels, **counts}), index)
+
+
+def test_tables_published_together_merge_alike_to_keep_a_shared_protected_margin_shown():
+    # People moved on, by order, counted by ward and by month: the order totals are the same
+    # figures. Begging's 3 cannot be shown, so it and Dogs become Other in both tables.
+    wards = orders_by("Ward", ["Aston", "Bordesley", "Centre"],
+                      {"Alcohol": [12, 7, 20], "Dogs": [6, 9, 15], "Begging": [2, 0, 1]})
+    months = orders_by("Month", ["Jan", "Feb", "Mar", "Apr"],
+                       {"Alcohol": [10, 9, 12, 8], "Dogs": [8, 7, 6, 9], "Begging": [1, 0, 2, 0]})
+    out = suppress_together({"wards": Counted(wards, ("Ward",), ("Total",)),
+                             "months": Counted(months, ("Month",), ("Total",))}, 5)
+    for name, w in out.items():
+        assert (w.merged, w.merged_into, w.hidden) == (("Dogs", "Begging"), "column", 0), name
+        assert w.exact.columns.tolist()[1:] == ["Alcohol", OTHER, "Total"]
+        assert w.exact.iloc[-1].tolist()[1:] == [39, 33, 72]
+    assert out["wards"].exact[OTHER].tolist() == [8, 9, 16, 33]
+    assert audit(out, 5) == []
+
+
+def test_a_margin_protected_in_one_table_is_not_hidden_by_another():
+    # Alone, the month table hides the Park and Beach totals to keep January's 4 in Beach
+    # hidden; the ward table, which protects its totals, shows them, so the month table
+    # must hide other cells.
+    wards = orders_by("Ward", ["Aston", "Bordesley"],
+                      {"Park": [1, 4], "Centre": [4, 30], "Beach": [15, 4]})
+    months = orders_by("Month", ["Jan", "Feb", "Mar"],
+                       {"Park": [5, 0, 0], "Centre": [10, 12, 12], "Beach": [4, 9, 6]})
+    alone = suppress(months, ("Month",), 5)
+    assert alone.iloc[-1].tolist() == ["Total", SUPPRESSED, 34, SUPPRESSED, 58]
+    for protected in (("Total",), ()):  # the month table's own protection makes no odds
+        out = suppress_together({"wards": Counted(wards, ("Ward",), ("Total",)),
+                                 "months": Counted(months, ("Month",), protected)}, 5)
+        for w in out.values():
+            assert w.table.iloc[-1].tolist()[1:] == [5, 34, 19, 58]
+            assert w.merged == ()
+        assert out["months"].table.loc[0, "Beach"] == SUPPRESSED
+        assert audit(out, 5) == []
+        assert given_away(hidden_ranges(
+            {"wards": wards, "months": months}, {"wards": ("Ward",), "months": ("Month",)},
+            tables_of(out), linked=True)) == []
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 10])
+def test_random_tables_with_protected_totals_show_them_and_give_nothing_away(threshold):
+    rng = np.random.default_rng(20261201 + threshold)
+    merged = set()
+    for _ in range(10):
+        # Column totals (or row totals) at least the threshold: only rows (or columns) may
+        # need merging, which can then always show every total. (A table is merged one way
+        # only, so small row and column totals together cannot all be shown.)
+        table, index = random_table(rng, totals_from=threshold)
+        withheld = suppress_together({"t": Counted(table, index, ("Total",))}, threshold)
+        merged.add(withheld["t"].merged_into)
+        assert audit(withheld, threshold) == [], table.to_string()
+        ranges = hidden_ranges({"t": withheld["t"].exact}, {"t": index},
+                               {"t": withheld["t"].table})
+        assert given_away(ranges) == [], table.to_string()
+    assert "row" in merged or "column" in merged

@@ -126,6 +126,15 @@ def list_returns(
         table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types), d.deadline,
                       d.recipient, d.owner, "yes" if d.sign_off else "no")
     console.print(table)
+    tables = Table("audiences", "disclosure", title="Tables: who each is for, and how its "
+                   "counts are published")
+    tables.columns.insert(0, Column("return / table", no_wrap=True))
+    for d in registry.declarations().values():
+        for t in d.tables:
+            audiences = ", ".join(f"{a} (delivered)" if a == d.delivers else a
+                                  for a in t.audiences)
+            tables.add_row(f"{d.id} / {t.name}", audiences, t.disclosure.brief)
+    console.print(tables)
 
 
 @app.command()

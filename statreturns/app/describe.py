@@ -27,13 +27,14 @@ def _source(source: Source) -> str:
     return f"- **{source.title}**: {where}; columns {columns}"
 
 
+AUDIENCE_WORDS = {"board": "board paper", "exempt": "exempt part of the board paper",
+                  "submission": "submission", "publication": "open data"}
+
+
 def _table(table: Table) -> str:
-    if not table.published:
-        kind = "internal (board PDF, JSON)"
-    else:
-        kind = "published (CSV, XLSX" + (", small counts suppressed" if table.suppress else "") \
-            + (f", rounded to the nearest {table.round_to}" if table.round_to else "") + ")"
-    return f"- {table.title}: {kind}"
+    """A table, its audiences and its disclosure policy, as the README lists them."""
+    audiences = ", ".join(AUDIENCE_WORDS[a] for a in table.audiences)
+    return f"- {table.title}: {audiences}. {table.disclosure.words(5)}"
 
 
 def returns_markdown() -> str:
@@ -51,6 +52,7 @@ def returns_markdown() -> str:
         lines += ["", f"### `{d.id}`: {d.title}", "", d.description, "",
                   "Sources, in the inbox folder of the period:", ""]
         lines += [_source(s) for s in d.sources]
-        lines += ["", "Outputs: a board PDF of every table, a JSON of every table, and:", ""]
+        lines += ["", f"Tables, by audience (the {d.delivers} package goes to the recipient; "
+                  "the policy is stated at the default threshold of 5):", ""]
         lines += [_table(t) for t in d.tables]
     return "\n".join([*lines, "", END])

@@ -162,7 +162,8 @@ def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = No
     except SubmitRefused as exc:
         hold(str(exc))
     where = receipt.location or receipt.destination
-    console.print(f"submitted version {run.version} of {return_id} {run.period} to "
+    console.print(f"submitted the {receipt.package} package of version {run.version} of "
+                  f"{return_id} {run.period} to "
                   f"{escape(where)} (package sha256 {receipt.package_sha256})", soft_wrap=True)
     if receipt.receipt_file:
         console.print(f"receipt: {escape(receipt.receipt_file)}", soft_wrap=True)

@@ -1,10 +1,11 @@
-"""Tables as files: CSV and XLSX of the published tables, JSON of every table.
+"""Tables as files, and what keeps spreadsheet files safe and the same every time.
 
-Byte for byte the same for the same tables: fixed document times, fixed zip entry
-times, rows in the order the return gave them.
-
-Text a spreadsheet would take for a formula is neutralised in the CSV and XLSX files (see
-`spreadsheet_text`); numbers stay numbers, and the JSON keeps every value as it is.
+The JSON record of every table (`table_document`, `write_json`): every value as it is, for
+programs. What the published CSV files and workbooks (`tasks.publication`) use: text a
+spreadsheet would take for a formula neutralised (`spreadsheet_text`), sheet names Excel
+accepts (`_sheet_name`); numbers stay numbers. And `workbook_bytes`, an openpyxl workbook's
+file byte for byte the same for the same content: a fixed document time, fixed zip entry
+times.
 """
 
 from __future__ import annotations
@@ -13,18 +14,13 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
-
-from tasks.suppression import SUPPRESSED
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -39,8 +35,6 @@ SHEET_MARK = "_"
 a sheet name may neither start nor end with an apostrophe."""
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 """Characters a sheet name may not hold; each becomes SHEET_MARK."""
-SUPPRESSION_NOTE = (f"{SUPPRESSED} marks a count withheld to protect people: non-zero counts "
-                    "under the threshold, and other cells that would let one be worked out.")
 
 
 def _cell(value: object) -> object:
@@ -66,39 +60,6 @@ def spreadsheet_text(value: object) -> object:
         text.startswith(FORMULA_STARTS) else text
 
 
-def spreadsheet_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The table with its text headers and text cells as `spreadsheet_text` gives them."""
-    return _change_text(table, spreadsheet_text)
-
-
-def _change_text(table: pd.DataFrame, change: Callable[[str], object]) -> pd.DataFrame:
-    """The table with `change` made to its text headers and text cells: the table itself
-    when that changes nothing, and columns it does not change left as they are."""
-    def changed(value: object) -> bool:
-        return isinstance(value, str) and change(value) != value
-
-    def new(value: object) -> object:
-        return change(value) if isinstance(value, str) else value
-
-    columns = [j for j in range(table.shape[1]) if any(map(changed, table.iloc[:, j]))]
-    headers = any(map(changed, table.columns))
-    if not columns and not headers:
-        return table
-    out = table.copy()
-    for j in columns:
-        out.isetitem(j, pd.Series([new(v) for v in table.iloc[:, j]], index=table.index,
-                                  dtype=object))
-    if headers:
-        out.columns = [new(c) for c in table.columns]
-    return out
-
-
-def write_csv(table: pd.DataFrame, path: Path) -> None:
-    """The table as CSV, its text made safe for a spreadsheet (`spreadsheet_table`)."""
-    path.write_text(spreadsheet_table(table).to_csv(index=False, lineterminator="\n"),
-                    encoding="utf-8")
-
-
 def write_json(document: dict, path: Path) -> None:
     """The document as JSON, every value as it is: JSON is read by programs, not opened
     in a spreadsheet, so text is not neutralised here (the CSV and XLSX files are)."""
@@ -110,39 +71,6 @@ def table_document(table: pd.DataFrame) -> dict:
     """The table for the JSON output: true values, text not neutralised."""
     return {"columns": [str(c) for c in table.columns],
             "rows": [[_cell(v) for v in row] for row in table.itertuples(index=False)]}
-
-
-def write_xlsx(sheets: list[tuple[str, str, pd.DataFrame]], path: Path, when: datetime,
-               notes: list[str]) -> None:
-    """One sheet per (sheet name, title, table), then a Notes sheet.
-
-    Every piece of text (sheet names, titles, headers, cells, notes) is made safe for a
-    spreadsheet (`spreadsheet_text`, `_sheet_name`) and stored as text, never as a formula.
-    """
-    wb = Workbook()
-    wb.remove(wb.active)
-    bold = Font(bold=True)
-    for sheet_name, title, table in sheets:
-        ws = wb.create_sheet(_sheet_name(sheet_name))
-        _append(ws, [spreadsheet_text(title)])
-        ws["A1"].font = Font(bold=True, size=13)
-        ws.append([])
-        header = [spreadsheet_text(str(c)) for c in table.columns]
-        _append(ws, header)
-        for cell in ws[3]:
-            cell.font = bold
-        for row in table.itertuples(index=False):
-            _append(ws, [spreadsheet_text(_cell(v)) for v in row])
-        for i, name in enumerate(header, start=1):
-            width = max([len(name)] + [len(str(spreadsheet_text(v)))
-                                       for v in table.iloc[:, i - 1]]) + 2
-            ws.column_dimensions[ws.cell(row=3, column=i).column_letter].width = min(width, 60)
-        ws.freeze_panes = "A4"
-    ws = wb.create_sheet("Notes")
-    for line in notes:
-        _append(ws, [spreadsheet_text(line)])
-    ws.column_dimensions["A"].width = 110
-    path.write_bytes(workbook_bytes(wb, when))
 
 
 def workbook_bytes(wb: Workbook, when: datetime) -> bytes:
@@ -166,16 +94,6 @@ def _sheet_name(name: str) -> str:
         name = SHEET_MARK + name
     name = name[:31]
     return name[:-1] + SHEET_MARK if name.endswith("'") else name
-
-
-def _append(ws: Worksheet, values: list) -> None:
-    """A row at the foot of the sheet, its text stored as text: openpyxl would otherwise
-    store a string starting with "=" as a formula and one such as "#N/A" as an error."""
-    ws.append(values)
-    row = ws.max_row
-    for column, value in enumerate(values, start=1):
-        if isinstance(value, str):
-            ws.cell(row=row, column=column).data_type = "s"
 
 
 def _fixed_zip(data: bytes) -> bytes:

@@ -75,9 +75,12 @@ def test_the_run_notes_how_the_demo_draft_rounds(demo_run):
 def test_demo_outputs_publish_the_board_table_only(demo_run):
     folder = Path(demo_run.outputs_dir)
     stem = f"csp-performance-{PERIOD}"
-    assert sorted(p.name for p in folder.iterdir()) == sorted([
-        f"{stem}-board.pdf", f"{stem}-board-table.csv", f"{stem}.json", f"{stem}.xlsx",
-        "manifest.json"])
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) == \
+        sorted([f"board/{stem}-board.pdf", "board/manifest.json",
+                f"publication/{stem}-board-table.csv",
+                f"publication/{stem}-board-table.csv-metadata.json",
+                f"publication/{stem}.xlsx", "publication/manifest.json",
+                f"{stem}.json", "manifest.json"])
 
 
 def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
@@ -96,9 +99,10 @@ def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
         ["Violence with injury", "Year to date Apr-Sep 2026", "4,482", "9,552"],
         ["Deliberate fires", "Year to date Apr-Sep 2025", "592", NO_DATA],
     ]
-    csv = (Path(demo_run.outputs_dir) / f"csp-performance-{PERIOD}-board-table.csv")
-    assert "Deliberate fires,No data available,602,555,1157,No data available," in \
-        csv.read_text()
+    csv = (Path(demo_run.outputs_dir) / "publication" /
+           f"csp-performance-{PERIOD}-board-table.csv").read_text().splitlines()
+    assert "Deliberate fires,[x],602,555,1157,[x],[x],[x],No data available,[z],[z],1.96" in csv
+    assert "Violence with injury,4463,5070,4482,9552,8513,1039,12.2,Up,11,12.74,15.34" in csv
 
 
 def test_a_quarter_missing_from_an_extract_blocks_the_return(tmp_path):

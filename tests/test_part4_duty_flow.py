@@ -14,12 +14,13 @@ from statreturns import authorities
 from statreturns.declaration import Context
 from statreturns.periods import parse_period
 from tasks.collect import collect, files_in
-from tasks.suppression import SUPPRESSED
+from tasks.suppression import SUPPRESSED, TOTAL
 
 pytestmark = pytest.mark.usefixtures("harness")
 
 PERIOD = "2025/26"
 STEM = "part4-duty-2025-26"
+TYPE = "Accommodation type"
 SUPPRESSED_TABLES = ["households_by_type", "declined", "individuals", "characteristics",
                      "stopped"]
 
@@ -82,62 +83,103 @@ def test_demo_is_produced_with_the_planted_queries(demo_run):
         "households_before, households_after, change")
 
 
-def test_demo_outputs_are_the_published_tables_and_the_board_report(demo_run):
+def test_demo_outputs_are_a_package_for_each_audience(demo_run):
     folder = Path(demo_run.outputs_dir)
-    assert sorted(p.name for p in folder.iterdir()) == sorted([
-        "manifest.json", f"{STEM}-board.pdf", f"{STEM}.json", f"{STEM}.xlsx",
-        *(f"{STEM}-{name}.csv" for name in ("households-by-type", "declined", "individuals",
-                                            "characteristics", "stopped", "hub-contacts"))])
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    returned = ("households-by-type", "declined", "individuals", "characteristics", "stopped")
+    assert files == sorted([
+        "manifest.json", f"{STEM}.json",
+        "board/manifest.json", f"board/{STEM}-board.pdf",
+        "submission/manifest.json", f"submission/{STEM}.xlsx",
+        *(f"submission/{STEM}-{name}.csv" for name in returned),
+        "publication/manifest.json", f"publication/{STEM}.xlsx",
+        *(f"publication/{STEM}-{name}.csv{end}" for name in (*returned, "hub-contacts")
+          for end in ("", "-metadata.json"))])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["delivers"] == "submission"
+    assert sorted(manifest["packages"]) == ["board", "publication", "submission"]
 
 
 def _rounded(value: int) -> int:
     return int(np.floor(value / 10 + 0.5) * 10)
 
 
+def _csv(demo_run, package: str, name: str) -> pd.DataFrame:
+    return pd.read_csv(Path(demo_run.outputs_dir) / package /
+                       f"{STEM}-{name.replace('_', '-')}.csv", dtype=str, keep_default_na=False)
+
+
 @pytest.mark.parametrize("name", SUPPRESSED_TABLES)
-def test_published_counts_are_suppressed_then_rounded_to_10(name, demo_folder, demo_run,
-                                                            published):
-    raw = raw_tables(demo_folder)[name]
-    table = published[name]
-    assert (table["published"], table["suppressed"]) == (True, True)
-    assert table["columns"] == raw.columns.tolist()
+def test_published_counts_are_withheld_then_rounded_and_every_total_is_shown(
+        name, demo_folder, demo_run):
+    raw = raw_tables(demo_folder)[name].set_index(TYPE)
+    published = _csv(demo_run, "publication", name).set_index(TYPE)
+    assert published.columns.tolist() == raw.columns.tolist()
+    merged = [label for label in raw.index if label not in published.index]
+    if merged:  # counted together as Other so that every total can be shown
+        assert len(merged) >= 2 and "Other" in published.index
+        raw = pd.concat([raw.drop(index=merged),
+                         raw.loc[merged].sum().to_frame("Other").T]).loc[published.index]
     hidden = 0
-    for shown, counted in zip(table["rows"], raw.itertuples(index=False), strict=True):
-        assert shown[0] == counted[0]
-        for cell, value in zip(shown[1:], counted[1:], strict=True):
+    for label, row in published.iterrows():
+        for column, cell in row.items():
+            value = int(raw.loc[label, column])
             if cell == SUPPRESSED:
                 hidden += 1
+                assert label != TOTAL and column != TOTAL, f"the total {label}/{column} hidden"
             else:
                 assert value == 0 or value >= 5, "a small count is shown"
-                assert cell == _rounded(value)
-    assert hidden > 0
-    csv = pd.read_csv(Path(demo_run.outputs_dir) / f"{STEM}-{name.replace('_', '-')}.csv",
-                      dtype=str)
-    assert csv.values.tolist() == [[str(c) for c in row] for row in table["rows"]]
+                assert int(cell) == _rounded(value)
+    assert hidden > 0 or merged
 
 
-def test_small_trans_and_sanctuary_scheme_counts_are_withheld(published):
-    individuals = {row[0]: row[1:] for row in published["individuals"]["rows"]}
-    assert published["individuals"]["columns"][1:] == ["Women", "Men", "Trans", "Children",
-                                                       "Total"]
-    assert individuals["Sanctuary scheme"] == [SUPPRESSED, 0, SUPPRESSED, 10, 10]
-    assert SUPPRESSED in [row[2] for row in individuals.values()]  # trans
-    households = {row[0]: row[1:] for row in published["households_by_type"]["rows"]}
-    assert households["Sanctuary scheme"] == [SUPPRESSED, 10, SUPPRESSED]
-    assert households["Total"] == [650, 1260, 690]
+@pytest.mark.parametrize("name", SUPPRESSED_TABLES)
+def test_the_submission_holds_the_exact_figures(name, demo_folder, demo_run):
+    raw = raw_tables(demo_folder)[name]
+    submitted = _csv(demo_run, "submission", name)
+    assert submitted.columns.tolist() == raw.columns.tolist()
+    assert submitted.values.tolist() == [[str(v) for v in row]
+                                         for row in raw.itertuples(index=False)]
 
 
-def test_the_hub_is_published_whole_and_the_provider_table_stays_internal(demo_folder,
-                                                                          published):
+def test_small_trans_and_sanctuary_scheme_counts_are_withheld(demo_run):
+    individuals = _csv(demo_run, "publication", "individuals").set_index(TYPE)
+    assert individuals.columns.tolist() == ["Women", "Men", "Trans", "Children", "Total"]
+    assert individuals.loc["Sanctuary scheme"].tolist() == [SUPPRESSED, "0", SUPPRESSED,
+                                                            "10", "10"]
+    assert SUPPRESSED in individuals["Trans"].tolist()
+    assert SUPPRESSED not in individuals["Total"].tolist() + individuals.loc[TOTAL].tolist()
+    households = _csv(demo_run, "publication", "households_by_type").set_index(TYPE)
+    assert households.loc["Sanctuary scheme"].tolist() == [SUPPRESSED, "10", SUPPRESSED]
+    assert households.loc[TOTAL].tolist() == ["650", "1260", "690"]
+
+
+def test_a_type_whose_total_is_small_is_counted_with_the_smallest_as_other(demo_run):
+    """The sanctuary scheme declined 4 referrals: its total cannot be shown, nor hidden
+    (totals are protected), so it is counted with the smallest type, and the note says so."""
+    declined = _csv(demo_run, "publication", "declined").set_index(TYPE)
+    assert declined.index.tolist() == [
+        "Refuge", "Specialist safe accommodation", "Dispersed accommodation",
+        "Second-stage / move-on", "Other", TOTAL]
+    assert declined.loc["Other"].tolist() == ["20", "20", "10", "40"]  # 1+18, 3+12, 0+10, 44
+    assert SUPPRESSED not in declined.values
+    metadata = json.loads((Path(demo_run.outputs_dir) / "publication" /
+                           f"{STEM}-declined.csv-metadata.json").read_text())
+    assert ("Sanctuary scheme and Other designated accommodation are counted together as "
+            "'Other' so that every total can be shown.") in json.dumps(metadata)
+
+
+def test_the_hub_is_published_whole_and_the_provider_table_stays_on_the_board_paper(
+        demo_folder, demo_run, published):
     raw = raw_tables(demo_folder)
     hub = published["hub_contacts"]
-    assert (hub["published"], hub["suppressed"]) == (True, False)
+    assert (hub["audiences"], hub["withheld"]) == (["board", "publication"], False)
     assert hub["rows"] == [list(r) for r in raw["hub_contacts"].itertuples(index=False)]
     assert hub["rows"][-1] == ["Total", 24_310, 291, 627]
+    assert _csv(demo_run, "publication", "hub_contacts").values.tolist() == [
+        [str(v) for v in row] for row in hub["rows"]]
     providers = published["providers_by_quarter"]
-    assert (providers["published"], providers["suppressed"]) == (False, False)
-    assert providers["rows"] == [list(r) for r in raw["providers_by_quarter"]
-                                 .itertuples(index=False)]
+    assert (providers["audiences"], providers["withheld"]) == (["board"], False)
     assert providers["rows"][-1][-1] == 649
 
 
@@ -177,3 +219,27 @@ def test_an_error_blocks_the_return_with_no_version(case, tmp_path, demo_run):
     assert list(found) == [code]
     assert (found[code].severity, found[code].location) == ("error", where)
     assert code in summary.message and where in summary.message
+
+
+def test_submit_delivers_the_submission_package_and_its_receipt_names_it(demo_run, tmp_path):
+    from sqlmodel import select
+
+    from statreturns.store.db import session
+    from statreturns.store.models import Run
+    from tasks.sign_off import decide, explain, open_queries
+    from tasks.submit import submit_version
+
+    with session() as s:
+        run = s.exec(select(Run).where(Run.id == demo_run.run_id)).one()
+    for query in open_queries(run):
+        explain(run, query.code, "Checked with the provider: the figures stand.", "A. Officer")
+    decide(run, "approve", "D. Lead")
+    receipt = submit_version(run, run, tmp_path / "outbox")
+    delivered = tmp_path / "outbox" / receipt.destination
+    package = Path(demo_run.outputs_dir) / "submission"
+    assert receipt.package == "submission"
+    assert json.loads((delivered / "receipt.json").read_text())["package"] == "submission"
+    assert sorted(p.name for p in delivered.iterdir()) == sorted(
+        [p.name for p in package.iterdir()] + ["receipt.json"])
+    for path in package.iterdir():
+        assert (delivered / path.name).read_bytes() == path.read_bytes()

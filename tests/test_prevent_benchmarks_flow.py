@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import assert_blocked, failed_results, ran
+from openpyxl import load_workbook
 
 from flows.demo_data.prevent_benchmarks import generate
 from flows.prevent_benchmarks import DECLARATION, prevent_benchmarks
@@ -47,32 +48,42 @@ def test_demo_is_produced_with_the_planted_queries(demo_run):
     assert found["PREV-R03"].sample == "Exceeding / Meeting"
 
 
-def test_demo_outputs_are_the_published_tables_and_the_board_report(demo_run):
+def test_demo_outputs_are_a_package_for_each_audience(demo_run):
     folder = Path(demo_run.outputs_dir)
-    assert sorted(p.name for p in folder.iterdir()) == sorted([
-        "manifest.json", f"{STEM}-board.pdf", f"{STEM}.json", f"{STEM}.xlsx",
-        f"{STEM}-benchmarks.csv", f"{STEM}-projects.csv", f"{STEM}-referrals.csv"])
-    projects = pd.read_csv(folder / f"{STEM}-projects.csv")
+    assert sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) == \
+        sorted(["manifest.json", f"{STEM}.json",
+                "board/manifest.json", f"board/{STEM}-board.pdf",
+                "submission/manifest.json", f"submission/{STEM}.xlsx",
+                f"submission/{STEM}-benchmarks.csv", f"submission/{STEM}-projects.csv",
+                f"submission/{STEM}-referrals.csv",
+                "publication/manifest.json", f"publication/{STEM}.xlsx",
+                *(f"publication/{STEM}-{name}.csv{end}" for name in ("benchmarks", "projects")
+                  for end in ("", "-metadata.json"))])
+    projects = pd.read_csv(folder / "publication" / f"{STEM}-projects.csv")
     assert projects.iloc[-1].tolist() == ["Total", 508, 10_002, 32]
-    benchmarks = pd.read_csv(folder / f"{STEM}-benchmarks.csv")
+    benchmarks = pd.read_csv(folder / "publication" / f"{STEM}-benchmarks.csv")
     assert benchmarks["Rating this year"].value_counts().to_dict() == {"Exceeding": 7,
                                                                        "Meeting": 1}
     assert benchmarks.set_index("Benchmark").at["Reducing permissive environments",
                                                 "Change"] == "down"
 
 
-def test_published_referrals_are_suppressed_and_the_json_keeps_internal_tables(demo_run):
+def test_referrals_go_exact_to_the_home_office_and_are_not_published(demo_run):
     folder = Path(demo_run.outputs_dir)
-    referrals = (folder / f"{STEM}-referrals.csv").read_text().splitlines()
-    assert referrals[0] == "Quarter,Referrals,Discussed at Channel panel,Adopted as Channel cases"
-    cells = [cell for line in referrals[1:] for cell in line.split(",")[1:]]
-    assert "[c]" in cells
-    assert not [c for c in cells if c.isdigit() and 0 < int(c) < 5]
     tables = json.loads((folder / f"{STEM}.json").read_text())["tables"]
-    assert {name: (t["published"], t["suppressed"]) for name, t in tables.items()} == {
-        "benchmarks": (True, False), "rating_changes": (False, False),
-        "projects": (True, False), "project_quarters": (False, False),
-        "referrals": (True, True)}
+    assert {name: (t["audiences"], t["withheld"]) for name, t in tables.items()} == {
+        "benchmarks": (["board", "submission", "publication"], False),
+        "rating_changes": (["board"], False),
+        "projects": (["board", "submission", "publication"], False),
+        "project_quarters": (["board"], False),
+        "referrals": (["board", "submission"], True)}
+    referrals = pd.read_csv(folder / "submission" / f"{STEM}-referrals.csv")
+    assert referrals.columns.tolist() == ["Quarter", "Referrals", "Discussed at Channel panel",
+                                          "Adopted as Channel cases"]
+    assert referrals.values.tolist() == tables["referrals"]["rows"]
+    assert ((referrals.iloc[:, 1:] > 0) & (referrals.iloc[:, 1:] < 5)).any(axis=None), \
+        "the demo has small counts for the department to receive exactly"
+    assert "referrals" not in load_workbook(folder / "publication" / f"{STEM}.xlsx").sheetnames
     assert len(tables["project_quarters"]["rows"]) == 32
 
 

@@ -11,8 +11,23 @@ from test_render import _render, prepared  # noqa: F401  (the rendered demo retu
 
 NOTICE = "PROVISIONAL: the period ends on 31 October 2026; these figures will change."
 STEM = "pspo-breaches-R12-2026-10"
-ORDINARY_NAMES = {"manifest.json", f"{STEM}-board.pdf", f"{STEM}-by-ward.csv",
-                  f"{STEM}-outcomes.csv", f"{STEM}-trend.csv", f"{STEM}.json", f"{STEM}.xlsx"}
+PUBLISHED = ("order-totals", "by-ward", "outcomes", "trend")
+PACKAGES = ("board", "exempt", "publication")
+"""The demo PSPO return's packages: it has no table for a submission."""
+
+
+def _files(mark: str = "") -> set[str]:
+    """A version's files, by path in its folder, `mark` before each extension but the
+    manifests'."""
+    return {"manifest.json", f"{STEM}{mark}.json",
+            *(f"{package}/manifest.json" for package in PACKAGES),
+            f"board/{STEM}-board{mark}.pdf", f"exempt/{STEM}-exempt{mark}.pdf",
+            f"publication/{STEM}{mark}.xlsx",
+            *(f"publication/{STEM}-{table}{mark}.csv" for table in PUBLISHED),
+            *(f"publication/{STEM}-{table}{mark}.csv-metadata.json" for table in PUBLISHED)}
+
+
+ORDINARY_FILES = _files()
 
 
 @pytest.fixture(scope="module")
@@ -29,51 +44,70 @@ def versions(pspo, ctx, prepared):  # noqa: F811
 
 
 def _names(rendered) -> set[str]:
-    return {path.name for path, *_ in rendered.files.values()}
+    """The rendered files, by path in the version's folder."""
+    return {path.relative_to(rendered.folder).as_posix() for path, *_ in rendered.files.values()}
 
 
 def _json(rendered, kind: str) -> dict:
     return json.loads(rendered.files[kind][0].read_text(encoding="utf-8"))
 
 
-def _pages(rendered) -> list[str]:
-    """The board PDF's text, page by page, its spaces made single."""
+def _pages(rendered, kind: str = "board:pdf") -> list[str]:
+    """A PDF's text, page by page, its spaces made single."""
     return [" ".join(page.split()) for page in
-            pdf_text(rendered.files["pdf"][0], layout=False).split("\f")[:-1]]
+            pdf_text(rendered.files[kind][0], layout=False).split("\f")[:-1]]
+
+
+def _cover(rendered) -> list[str]:
+    """The text of the publication workbook's cover, line by line."""
+    cover = load_workbook(rendered.files["publication:xlsx"][0])["Cover"]
+    return [c.value for c in cover["A"] if c.value is not None]
 
 
 def test_every_file_of_a_provisional_version_is_named_so(versions):
-    assert _names(versions["provisional"]) == {
-        "manifest.json", f"{STEM}-board-provisional.pdf", f"{STEM}-by-ward-provisional.csv",
-        f"{STEM}-outcomes-provisional.csv", f"{STEM}-trend-provisional.csv",
-        f"{STEM}-provisional.json", f"{STEM}-provisional.xlsx"}
-    assert sorted(p.name for p in versions["provisional"].folder.iterdir()) == \
-        sorted(_names(versions["provisional"]))
+    provisional = versions["provisional"]
+    assert _names(provisional) == _files("-provisional")
+    assert {p.relative_to(provisional.folder).as_posix()
+            for p in provisional.folder.rglob("*") if p.is_file()} == _names(provisional)
 
 
 def test_a_provisional_csv_is_the_same_plain_table(versions):
-    for kind in ("csv:by_ward", "csv:outcomes", "csv:trend"):
+    for table in ("order_totals", "by_ward", "outcomes", "trend"):
+        kind = f"publication:csv:{table}"
         assert versions["provisional"].files[kind][0].read_bytes() == \
             versions["ordinary"].files[kind][0].read_bytes(), kind
+        # Its CSV on the Web metadata describes the file by its provisional name.
+        metadata = _json(versions["provisional"], f"publication:csvw:{table}")
+        assert metadata["url"] == versions["provisional"].files[kind][0].name
 
 
-def test_the_provisional_json_and_manifest_say_so(versions):
-    document, manifest = _json(versions["provisional"], "json"), \
-        _json(versions["provisional"], "manifest")
+def test_the_provisional_json_and_manifests_say_so(versions):
+    provisional = versions["provisional"]
+    document, manifest = _json(provisional, "json"), _json(provisional, "manifest")
     assert document["provisional"] is True and manifest["provisional"] is True
     assert "resubmits" not in document and "resubmits" not in manifest
-    assert {f["name"] for f in manifest["files"]} == \
-        _names(versions["provisional"]) - {"manifest.json"}
+    assert [f["name"] for f in manifest["files"]] == [f"{STEM}-provisional.json"]
+    assert manifest["packages"] == {p: provisional.files[f"{p}:manifest"][1] for p in PACKAGES}
+    for package in PACKAGES:
+        inner = _json(provisional, f"{package}:manifest")
+        assert inner["provisional"] is True and inner["package"] == package, package
+        assert "resubmits" not in inner
+        assert {f"{package}/{f['name']}" for f in inner["files"]} == \
+            {name for name in _names(provisional) if name.startswith(f"{package}/")} - \
+            {f"{package}/manifest.json"}, package
 
 
-def test_the_provisional_workbook_says_so_on_its_notes_and_every_sheet(versions):
-    book = load_workbook(versions["provisional"].files["xlsx"][0])
-    assert book.sheetnames == ["by ward", "outcomes", "trend", "Notes"]
-    assert book["Notes"]["A1"].value == NOTICE
-    assert book["by ward"]["A1"].value == \
-        f"Breaches by ward and order ({NOTICE.rstrip('.')})"
-    for sheet in ("outcomes", "trend"):
-        assert book[sheet]["A1"].value.endswith(f"({NOTICE.rstrip('.')})")
+def test_the_provisional_workbook_says_so_on_its_cover_and_in_its_name(versions):
+    path = versions["provisional"].files["publication:xlsx"][0]
+    assert path.name == f"{STEM}-provisional.xlsx"
+    book = load_workbook(path)
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "order totals", "by ward",
+                               "outcomes", "trend"]
+    cover = _cover(versions["provisional"])
+    # The notice first, before what the workbook is: the first thing a reader sees.
+    assert cover[:3] == ["PSPO breach counts", "Introductory information", NOTICE]
+    assert "Version: 3" in cover
+    assert NOTICE not in _cover(versions["ordinary"])
 
 
 @pytest.mark.subprocess  # pdftotext reads the PDF
@@ -84,37 +118,56 @@ def test_the_provisional_board_pdf_has_the_banner_on_page_one_and_a_mark_on_ever
     first = pages[0]
     assert first.count(NOTICE) == 2  # the banner and the running header
     assert first.index("PSPO breach counts") < first.index(NOTICE, first.index("Version 3"))
-    assert "must not be published" in first  # the title page still holds all it held
+    # The title page still holds all it held: the paper is public, and says so.
+    assert "A committee paper, public." in first and "Sources" in first
+    assert "must not be published" not in " ".join(pages)
     for n, page in enumerate(pages, start=1):
         assert NOTICE in page and f"page {n} PROVISIONAL" in page, n
     assert "Resubmission" not in " ".join(pages)
 
 
 @pytest.mark.subprocess  # pdftotext reads the PDF
+def test_the_provisional_exempt_part_is_marked_on_every_page_too(versions):
+    pages = _pages(versions["provisional"], "exempt:pdf")
+    assert len(pages) >= 2
+    assert pages[0].count(NOTICE) == 2 and "Schedule 12A" in pages[0]
+    for n, page in enumerate(pages, start=1):
+        assert NOTICE in page and \
+            f"EXEMPT: not for publication · page {n} PROVISIONAL" in page, n
+
+
+@pytest.mark.subprocess  # pdftotext reads the PDF
 def test_a_resubmission_names_the_version_it_replaces(versions):
     resubmission = versions["resubmission"]
-    first = _pages(resubmission)[0]
-    assert "Resubmission: replaces version 2, which was approved or submitted before its " \
-        "data were corrected." in first
+    said = "Resubmission: replaces version 2, which was approved or submitted before its " \
+        "data were corrected."
+    for kind in ("board:pdf", "exempt:pdf"):
+        assert said in _pages(resubmission, kind)[0], kind
+        assert "PROVISIONAL" not in " ".join(_pages(resubmission, kind)), kind
     assert _json(resubmission, "json")["resubmits"] == 2
-    assert _json(resubmission, "manifest")["resubmits"] == 2
+    for kind in ("manifest", *(f"{p}:manifest" for p in PACKAGES)):
+        assert _json(resubmission, kind)["resubmits"] == 2, kind
     assert "provisional" not in _json(resubmission, "json")
-    assert _names(resubmission) == ORDINARY_NAMES
-    assert "PROVISIONAL" not in " ".join(_pages(resubmission))
-    notes = load_workbook(resubmission.files["xlsx"][0])["Notes"]
-    assert [c.value for c in notes["A"]][1] == "Resubmission: replaces version 2."
+    assert _names(resubmission) == ORDINARY_FILES
+    cover = _cover(resubmission)
+    assert "Version: 3, replacing version 2" in cover
+    assert "Version: 3" not in cover
 
 
 @pytest.mark.subprocess  # pdftotext reads the PDF
 def test_an_ordinary_version_is_named_and_written_as_before(versions):
     ordinary = versions["ordinary"]
-    assert _names(ordinary) == ORDINARY_NAMES
-    for kind in ("json", "manifest"):
+    assert _names(ordinary) == ORDINARY_FILES
+    for kind in ("json", "manifest", *(f"{p}:manifest" for p in PACKAGES)):
         assert {"provisional", "resubmits"}.isdisjoint(_json(ordinary, kind)), kind
-    text = " ".join(_pages(ordinary))
-    assert "PROVISIONAL" not in text.upper() and "Resubmission" not in text
-    book = load_workbook(ordinary.files["xlsx"][0])
-    assert "provisional" not in " ".join(str(ws["A1"].value) for ws in book).lower()
+    for kind in ("board:pdf", "exempt:pdf"):
+        text = " ".join(_pages(ordinary, kind))
+        assert "PROVISIONAL" not in text.upper() and "Resubmission" not in text, kind
+    book = load_workbook(ordinary.files["publication:xlsx"][0])
+    cells = " ".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row
+                     if c.value is not None)
+    assert "provisional" not in cells.lower() and "replacing" not in cells
+    assert "Version: 3" in _cover(ordinary)
 
 
 def test_a_version_cannot_resubmit_itself_or_a_later_one(pspo, ctx, prepared):  # noqa: F811

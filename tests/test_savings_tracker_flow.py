@@ -55,23 +55,29 @@ def test_the_demo_month_is_produced_with_its_planted_queries(demo_run):
                                          "G (mitigation), row 94")
 
 
-def test_the_demo_tables_are_published_unsuppressed(demo_run):
+def test_the_demo_tables_go_to_cabinet_and_open_data_as_they_are(demo_run):
     folder = Path(demo_run.outputs_dir)
-    assert {p.name for p in folder.iterdir()} == {
-        "manifest.json", f"{STEM}-board.pdf", f"{STEM}.xlsx", f"{STEM}.json",
-        *(f"{STEM}-{t}.csv" for t in ("by-directorate", "by-status", "movements", "at-risk"))}
+    names = ("by-directorate", "by-status", "movements", "at-risk")
+    assert {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} == {
+        "manifest.json", f"{STEM}.json", "board/manifest.json", f"board/{STEM}-board.pdf",
+        "publication/manifest.json", f"publication/{STEM}.xlsx",
+        *(f"publication/{STEM}-{t}.csv{end}" for t in names for end in ("", "-metadata.json"))}
+    assert json.loads((folder / "manifest.json").read_text())["delivers"] == "board"
     tables = json.loads((folder / f"{STEM}.json").read_text())["tables"]
     assert list(tables) == ["by_directorate", "by_status", "movements", "at_risk"]
-    assert all(t["published"] and not t["suppressed"] for t in tables.values())
+    assert all(t["audiences"] == ["board", "publication"] and not t["withheld"]
+               for t in tables.values())
     by_directorate = tables["by_directorate"]
     assert by_directorate["columns"] == [
         "Directorate", "On track", "At risk", "Delayed", "Undeliverable", "Total"]
     assert by_directorate["rows"][-1] == ["Total", 57092, 4196, 2933, 6674, 70895]
     assert [row[-1] for row in tables["by_status"]["rows"]] == [
         "80.5", "5.9", "4.1", "9.4", "100.0"]
-    csv = (folder / f"{STEM}-by-status.csv").read_text().splitlines()
+    csv = (folder / "publication" / f"{STEM}-by-status.csv").read_text().splitlines()
     assert csv[0] == "Status,Savings,Target (GBP k),Forecast (GBP k),% of target"
-    assert csv[-1] == "Total,60,70895.0,62748.0,100.0"
+    assert csv[1:] == ["On track,45,57092,57092,80.5", "At risk,7,4196,3267,5.9",
+                       "Delayed,3,2933,1471,4.1", "Undeliverable,5,6674,918,9.4",
+                       "Total,60,70895,62748,100.0"]
     assert [row[0] for row in tables["movements"]["rows"]] == [
         "ADU-008", "ADU-012", "ECO-005", "PLA-001"]
     assert len(tables["at_risk"]["rows"]) == 15

@@ -27,6 +27,7 @@ from statreturns.app.terminal import (
 )
 from statreturns.app.version_commands import versions
 from statreturns.arguments import shown
+from statreturns.declaration import BOARD, PUBLICATION
 from statreturns.periods import latest_complete
 from statreturns.secrets import NAMES
 from statreturns.settings import get_settings
@@ -133,7 +134,9 @@ def list_returns(
         for t in d.tables:
             audiences = ", ".join(f"{a} (delivered)" if a == d.delivers else a
                                   for a in t.audiences)
-            tables.add_row(f"{d.id} / {t.name}", audiences, t.disclosure.brief)
+            public = t.is_for(BOARD) or t.is_for(PUBLICATION)
+            tables.add_row(f"{d.id} / {t.name}", audiences,
+                           t.disclosure.brief if public else "not public: exact")
     console.print(tables)
 
 

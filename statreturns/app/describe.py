@@ -34,7 +34,9 @@ AUDIENCE_WORDS = {"board": "board paper", "exempt": "exempt part of the board pa
 def _table(table: Table) -> str:
     """A table, its audiences and its disclosure policy, as the README lists them."""
     audiences = ", ".join(AUDIENCE_WORDS[a] for a in table.audiences)
-    return f"- {table.title}: {audiences}. {table.disclosure.words(5)}"
+    policy = table.disclosure.words(5) if table.published or table.disclosure.withholds \
+        else ""
+    return f"- {table.title}: {audiences}. {policy}".rstrip()
 
 
 def returns_markdown() -> str:

@@ -325,13 +325,15 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
             stage = "assembling"
             tables = assemble(declaration, frames, ctx)
             checks += validate_return(declaration, tables, ctx)
+        if verdict(checks) != "blocked":  # what each audience is shown, and its audit
+            shown = output_tables(declaration, tables, ctx.suppression_threshold)
+            checks += shown.audit
         summary = replace(summary, verdict=verdict(checks))
         if summary.verdict == "blocked":
             return _blocked(summary, collected, checks)
 
         stage = "rendering"
         version = allocate_version(run_id)
-        shown = output_tables(declaration, tables, ctx.suppression_threshold)
         since = what_changed(declaration, shown, checks, earlier)
         final = version_folder(settings.outputs, authority, declaration.id, ctx.period, version)
         rendered = render(declaration, ctx, tables, checks, collected,

@@ -168,12 +168,12 @@ class Disclosure:
         return said + (f", rounded to {self.round_to}" if self.round_to else "")
 
     def words(self, threshold: int) -> str:
-        """The policy as the table's note states it."""
+        """The policy as the table's note states it: nothing for figures that count no one."""
         what = self.of or self.counts
-        if not self.withholds:
-            said = (f"Counts of {what}, events rather than people: published as counted."
-                    if self.counts == "events" else "Nothing here counts people: published "
-                    "as it is.")
+        if self.counts == "figures":
+            said = ""  # money, ratings, rates: nothing to withhold, nothing to say
+        elif not self.withholds:
+            said = f"Counts of {what}, events rather than people: published as counted."
         else:
             kept = " and ".join(f"'{p}'" for p in self.protected)
             said = (f"Counts of {what}: a count from 1 to {threshold - 1} is withheld "
@@ -181,7 +181,7 @@ class Disclosure:
                     + (f"; {kept} cells are always shown." if kept else "."))
         if self.round_to:
             said += f" Counts are rounded to the nearest {self.round_to}."
-        return said
+        return said.strip()
 
 
 @dataclass(frozen=True)

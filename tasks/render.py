@@ -36,7 +36,14 @@ from tasks.outputs import move_into_place, staging_folder, write_manifest
 from tasks.publication import Release, Sheet, write_csv, write_csv_metadata, write_workbook
 from tasks.render_pdf import BoardReport, provisional_words, write_pdf
 from tasks.render_tables import table_document, write_json
-from tasks.suppression import OTHER, Counted, Withheld, round_counts, suppress_together
+from tasks.suppression import (
+    OTHER,
+    Counted,
+    Withheld,
+    audit,
+    round_counts,
+    suppress_together,
+)
 from tasks.typed_tables import typed
 
 
@@ -67,6 +74,9 @@ class OutputTables:
     counts of people withheld (the publication's rounded too), the others exact."""
     withheld: dict[str, Withheld]
     """How each table that withholds counts was withheld (merges included)."""
+    audit: list[Check]
+    """The disclosure audit of the withheld tables, as the run records it: none where no
+    table withholds."""
     document: dict
     """Every table, exact, as the JSON record holds it."""
 
@@ -95,7 +105,30 @@ def output_tables(declaration: ReturnDeclaration, tables: dict[str, pd.DataFrame
     document = {t.name: {"title": t.title, "audiences": list(t.audiences),
                          "withheld": t.name in withheld, **table_document(tables[t.name])}
                 for t in declaration.tables}
-    return OutputTables(audiences, withheld, json.loads(json.dumps(document, default=str)))
+    return OutputTables(audiences, withheld, _audited(withheld, threshold),
+                        json.loads(json.dumps(document, default=str)))
+
+
+DISCLOSURE = "DISCLOSURE"
+
+
+def _audited(withheld: dict[str, Withheld], threshold: int) -> list[Check]:
+    """The audit of the withheld tables as one check: an error where a withheld count could
+    be worked out or a small one is shown (publishing would give a person away); a query
+    where a protected total could not be shown (the tables are safe, but incomplete)."""
+    if not withheld:
+        return []
+    problems = audit(withheld, threshold)
+    unsafe = [p for p in problems if "protected" not in p]
+    return [Check(
+        suite="disclosure", code=DISCLOSURE, expectation_type="disclosure audit",
+        severity="error" if unsafe else "query", success=not problems,
+        message=("Every withheld count could be at least two values given what is shown, "
+                 "and every protected total is shown." if not problems else
+                 "The withheld tables would give a count of people away." if unsafe else
+                 "A protected total could not be shown without giving a count of people "
+                 "away: it is withheld."),
+        unexpected_count=len(problems), location="; ".join(problems))]
 
 
 @task(name="render", cache_policy=NO_CACHE)
@@ -186,7 +219,7 @@ class _Writer:
         if audience == PUBLICATION or (audience == BOARD and table.name in self.shown.withheld):
             policy = table.disclosure if audience == PUBLICATION else \
                 replace(table.disclosure, round_to=None)
-            said.append(policy.words(self.ctx.suppression_threshold))
+            said += [w for w in (policy.words(self.ctx.suppression_threshold),) if w]
         if (withheld := self.shown.withheld.get(table.name)) and withheld.merged \
                 and audience in (BOARD, PUBLICATION):
             said.append(f"{' and '.join(withheld.merged)} are counted together as "

@@ -3,12 +3,14 @@ once, with a receipt."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from statreturns.declaration import EXEMPT
 from statreturns.periods import parse_period
 from statreturns.store.db import session
 from statreturns.store.models import Run, Submission
@@ -76,8 +78,20 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
 
 
 def delivered_package(folder: Path) -> str:
-    """The package of a version folder that goes to its recipient, as its manifest says."""
+    """The package of a version folder that goes to its recipient, as its manifest says,
+    once the manifest is found to vouch for it: a package the version made, not its exempt
+    part, whose own manifest is the one the version recorded."""
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["delivers"]
-    except (OSError, ValueError, KeyError) as exc:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        package, packages = manifest["delivers"], manifest["packages"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PackageError(f"{folder}: {MANIFEST} names no package to deliver") from exc
+    if package == EXEMPT or package not in packages:
+        raise PackageError(f"{folder}: {MANIFEST} names {package!r}, not a package to deliver")
+    try:
+        recorded = hashlib.sha256((folder / package / MANIFEST).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise PackageError(f"{package}/{MANIFEST} is missing") from exc
+    if recorded != packages[package]:
+        raise PackageError(f"{package}/{MANIFEST} is not the one the version recorded")
+    return package

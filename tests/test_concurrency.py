@@ -75,7 +75,8 @@ def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home)
         sources = {count(SourceFile, s.run_id) for s in mine}
         assert len(results) == 1 and results.pop() > 0 and len(sources) == 1
         for s in mine:
-            assert count(OutputFile, s.run_id) == len(list(Path(s.outputs_dir).iterdir()))
+            files = [p for p in Path(s.outputs_dir).rglob("*") if p.is_file()]
+            assert count(OutputFile, s.run_id) == len(files)  # every package's files
 
     latest = max((r for r in runs if r.period == "R12-2026-10"), key=lambda r: r.version)
     decide(latest, "approve", "A. Lead")
@@ -94,3 +95,8 @@ def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home)
         assert len(s.exec(select(Submission)).all()) == 1
     delivered = get_settings().outbox / "demo" / PSPO / "R12-2026-10"
     assert [p.name for p in delivered.iterdir()] == [f"v{latest.version}"]
+    [receipt] = receipts
+    assert receipt.package == "publication"  # PSPO's recipient: the open-data portal
+    package = Path(latest.outputs_dir) / "publication"
+    assert sorted(p.name for p in (delivered / f"v{latest.version}").iterdir()) == sorted(
+        [p.name for p in package.iterdir()] + ["receipt.json"])

@@ -41,7 +41,10 @@ def own_home(tmp_path, monkeypatch, own_store):
 
 
 def outputs_of(summary: dict) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(Path(summary.outputs_dir).iterdir())}
+    """Every file of the version, its packages' included, by its path in the version."""
+    folder = Path(summary.outputs_dir)
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -57,20 +60,35 @@ def unbroken(tmp_path_factory) -> dict[str, bytes]:
         outputs = outputs_of(summary)
         get_settings.cache_clear()
     assert summary.status == "produced"
+    assert {name.split("/")[0] for name in outputs if "/" in name} == {
+        "board", "exempt", "publication"}
     return outputs
+
+
+def _whole(folder: Path) -> dict:
+    """`folder`'s manifest, once it is found to list exactly the files the folder holds,
+    with their checksums."""
+    files = {p.name: p for p in folder.iterdir() if p.is_file()}
+    manifest = json.loads(files.pop("manifest.json").read_text())
+    listed = {f["name"]: f["sha256"] for f in manifest["files"]}
+    assert listed == {n: hashlib.sha256(p.read_bytes()).hexdigest() for n, p in files.items()}
+    return manifest
 
 
 def nothing_partial(outputs: Path) -> None:
     """Every folder under outputs/ is a whole version: its manifest lists exactly the files
-    it holds, with their checksums; nothing hidden, nothing half-written."""
+    it holds, with their checksums, and names exactly the packages it holds, each whole
+    and as its manifest's checksum says; nothing hidden, nothing half-written."""
     for path in outputs.rglob("*"):
         assert not path.name.startswith("."), f"{path} is visible under outputs/"
-    for manifest_path in outputs.rglob("v*/"):
-        files = {p.name: p for p in manifest_path.iterdir()}
-        manifest = json.loads(files.pop("manifest.json").read_text())
-        listed = {f["name"]: f["sha256"] for f in manifest["files"]}
-        assert listed == {n: hashlib.sha256(p.read_bytes()).hexdigest()
-                          for n, p in files.items()}
+    for version in outputs.rglob("v*/"):
+        packages = _whole(version)["packages"]
+        assert packages and {p.name for p in version.iterdir() if p.is_dir()} == set(packages)
+        for name, sha in packages.items():
+            _whole(version / name)
+            assert not [p for p in (version / name).iterdir() if p.is_dir()]
+            assert hashlib.sha256((version / name / "manifest.json").read_bytes()) \
+                .hexdigest() == sha
 
 
 def kill(stage: str, when: str, home: Path) -> None:

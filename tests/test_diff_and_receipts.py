@@ -25,25 +25,28 @@ REFERRALS = ["Quarter", "Referrals", "Discussed at Channel panel", "Adopted as C
 
 
 def _document(benchmark: list, referral: list) -> dict:
-    """Two tables of the Prevent return as its JSON holds them."""
-    def table(columns: list[str], *rows: list) -> dict:
-        return {"title": "", "published": True, "suppressed": False, "columns": columns,
-                "rows": [list(r) for r in rows]}
+    """Two tables of the Prevent return as its JSON holds them: every figure exact, the
+    referrals (counts of people) withheld on the board's paper only."""
+    def table(columns: list[str], audiences: list[str], withheld: bool, *rows: list) -> dict:
+        return {"title": "", "audiences": audiences, "withheld": withheld,
+                "columns": columns, "rows": [list(r) for r in rows]}
 
     return {"tables": {
-        "benchmarks": table(BENCHMARKS, ["Partnership plan", "Exceeding", "Exceeding",
-                                         "same", 3], benchmark),
-        "referrals": table(REFERRALS, ["2025-Q1", 41, 14, 6], referral)}}
+        "benchmarks": table(BENCHMARKS, ["board", "submission", "publication"], False,
+                            ["Partnership plan", "Exceeding", "Exceeding", "same", 3],
+                            benchmark),
+        "referrals": table(REFERRALS, ["board", "submission"], True,
+                           ["2025-Q1", 41, 14, 6], referral)}}
 
 
 @pytest.fixture
 def two_versions(monkeypatch):
     """Versions 1 and 2 of the Prevent return: one benchmark's rating went up, and a count
-    of Channel cases is withheld in version 2."""
+    of Channel cases, small enough in version 2 to be withheld on the board's paper, fell."""
     documents = {1: _document(["Referral pathway", "Meeting", "Meeting", "same", 2],
                               ["2025-Q2", 36, 12, 5]),
                  2: _document(["Referral pathway", "Exceeding", "Meeting", "up", 4],
-                              ["2025-Q2", 36, 12, "[c]"])}
+                              ["2025-Q2", 36, 12, 3])}
     made = [SimpleNamespace(id=v, version=v, period="2025/26") for v in documents]
     monkeypatch.setattr("statreturns.app.version_commands._version",
                         lambda *args: (made[-1], made))
@@ -57,11 +60,15 @@ def diff(*options: str):
     return result.output
 
 
-def test_diff_prints_a_withheld_cell_as_its_marker(two_versions):
-    lines = [line for line in diff().splitlines() if "Adopted as Channel cases" in line]
+def test_diff_prints_a_withheld_tables_cell_exactly(two_versions):
+    """The diff compares the exact record: a count the board's paper withholds is shown
+    as it is, never as the marker "[c]"."""
+    output = diff()
+    lines = [line for line in output.splitlines() if "Adopted as Channel cases" in line]
     assert len(lines) == 1
     assert [cell.strip() for cell in lines[0].split("│")[1:-1]] == [
-        "referrals", "2025-Q2", "Adopted as Channel cases", "5", "[c]"]
+        "referrals", "2025-Q2", "Adopted as Channel cases", "5", "3"]
+    assert "[c]" not in output
 
 
 def test_diff_shows_a_row_whose_figures_changed_as_changed_cells(two_versions):
@@ -74,7 +81,7 @@ def test_diff_shows_a_row_whose_figures_changed_as_changed_cells(two_versions):
         {"table": "benchmarks", "row": "Referral pathway", "column": "Evidence items in year",
          "old": "2", "new": "4"},
         {"table": "referrals", "row": "2025-Q2", "column": "Adopted as Channel cases",
-         "old": "5", "new": "[c]"},
+         "old": "5", "new": "3"},
     ]
     assert "(row)" not in diff()
 
@@ -173,15 +180,25 @@ def test_each_period_keeps_its_own_summary_artifact(runs):
     assert not asyncio.run(_artifacts(artifact_key("demo", "pspo-breaches", B, "changes")))
 
 
-def test_the_diff_of_two_made_versions_shows_withheld_cells(runs):
+def test_the_diff_of_two_made_versions_shows_exact_values(runs):
+    """Version 2 added a breach in Ladywood and one in Nechells: breaches are events, so
+    the diff shows the counts as counted, small ones included, never "[c]"."""
     shown = CliRunner().invoke(app, ["diff", "pspo-breaches", "-p", A])
     found = CliRunner().invoke(app, ["diff", "pspo-breaches", "-p", A, "--json"])
     assert shown.exit_code == found.exit_code == 0, shown.output + found.output
-    withheld = [c for c in json.loads(found.output)["cells"] if c["new"] == "[c]"]
-    assert withheld
-    for c in withheld:
-        assert any(c["row"] in line and line.rstrip(" │").endswith("[c]")
-                   for line in shown.output.splitlines())
+    cells = json.loads(found.output)["cells"]
+    by_ward = [(c["row"], c["column"], c["old"], c["new"]) for c in cells
+               if c["table"] == "by_ward"]
+    assert by_ward == [("Ladywood", "City Centre", "6", "7"), ("Ladywood", "Total", "6", "7"),
+                       ("Nechells", "City Centre", "0", "1"), ("Nechells", "Total", "0", "1"),
+                       ("Total", "City Centre", "6", "8"), ("Total", "Total", "6", "8")]
+    assert {"table": "order_totals", "row": "City Centre", "column": "Breaches",
+            "old": "6", "new": "8"} in cells
+    assert all("[c]" not in (c["old"], c["new"]) for c in cells)
+    assert "[c]" not in shown.output
+    for c in cells:
+        assert any(c["row"] in line and line.rstrip(" │").endswith(c["new"])
+                   for line in shown.output.splitlines()), c
 
 
 def test_the_receipt_names_the_folder_delivered_and_is_kept_in_it(runs):
@@ -193,13 +210,16 @@ def test_the_receipt_names_the_folder_delivered_and_is_kept_in_it(runs):
     assert result.exit_code == 0, result.output
     said, kept = result.output.splitlines()
     folder = (get_settings().outbox / "demo" / "pspo-breaches" / A / "v2").resolve()
-    assert said.startswith(f"submitted version 2 of pspo-breaches {A} to {folder} ")
+    assert said.startswith(f"submitted the publication package of version 2 of "
+                           f"pspo-breaches {A} to {folder} ")
     assert kept == f"receipt: {folder / 'receipt.json'}"
     receipt = json.loads((folder / "receipt.json").read_text())
     assert receipt["location"] == str(folder)
     assert receipt["destination"] == f"demo/pspo-breaches/{A}/v2"
+    assert receipt["package"] == "publication"  # PSPO's recipient: the open-data portal
     assert sorted(p.name for p in folder.iterdir()) == sorted(receipt["files"] + ["receipt.json"])
-    made = Path(runs["a2"].outputs_dir)
+    made = Path(runs["a2"].outputs_dir) / "publication"
+    assert sorted(receipt["files"]) == sorted(p.name for p in made.iterdir())
     assert all((folder / name).read_bytes() == (made / name).read_bytes()
                for name in receipt["files"])
     again = CliRunner().invoke(app, ["submit", "pspo-breaches", "-p", A])

@@ -5,6 +5,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import PERIOD, breach, pdf_text, ran, write_log
 from prefect.client.orchestration import get_client
@@ -73,34 +74,67 @@ def test_demo_run_is_produced_with_its_queries_recorded(demo_run):
     assert ward.location.startswith("enforcement-log.csv, column E (ward), row ")
 
 
+STEM = f"pspo-breaches-{PERIOD}"
+PUBLISHED = ("order-totals", "by-ward", "outcomes", "trend")
+PACKAGES = {
+    "": {f"{STEM}.json"},
+    "board": {f"{STEM}-board.pdf"},
+    "exempt": {f"{STEM}-exempt.pdf"},  # repeat breachers: the paper's part not published
+    "publication": {f"{STEM}.xlsx"} | {f"{STEM}-{t}.csv" for t in PUBLISHED}
+    | {f"{STEM}-{t}.csv-metadata.json" for t in PUBLISHED},
+}
+"""PSPO's version folder: no table is for a department's data collection, so no
+submission package."""
+
+
 def test_outputs_are_written_with_a_manifest_of_their_checksums(demo_run):
+    from tasks.outputs import file_digest
+
     folder = Path(demo_run.outputs_dir)
     assert folder.name == f"v{demo_run.version}"
     assert folder.parent.name == PERIOD and folder.parent.parent.name == "pspo-breaches"
-    manifest = json.loads((folder / "manifest.json").read_text())
-    names = {f["name"] for f in manifest["files"]}
-    stem = f"pspo-breaches-{PERIOD}"
-    assert names == {f"{stem}-board.pdf", f"{stem}.xlsx", f"{stem}.json",
-                     f"{stem}-by-ward.csv", f"{stem}-outcomes.csv", f"{stem}-trend.csv"}
-    for f in manifest["files"]:
-        from tasks.outputs import file_digest
-
-        assert file_digest(folder / f["name"]) == (f["sha256"], f["bytes"])
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == [
+        "board", "exempt", "publication"]
+    listed = set()
+    for package, names in PACKAGES.items():
+        manifest = json.loads((folder / package / "manifest.json").read_text())
+        assert {f["name"] for f in manifest["files"]} == names, package
+        for f in manifest["files"]:
+            assert file_digest(folder / package / f["name"]) == (f["sha256"], f["bytes"])
+            listed.add(Path(package, f["name"]))
+        listed.add(Path(package, "manifest.json"))
+    # every file is in a manifest: nothing unlisted in the version folder or its packages
+    assert {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()} == listed
+    root = json.loads((folder / "manifest.json").read_text())
+    assert root["delivers"] == "publication"  # its recipient is the open-data portal
+    assert root["packages"] == {p: file_digest(folder / p / "manifest.json")[0]
+                                for p in ("board", "exempt", "publication")}
     assert not list(folder.parent.glob(".staging-*"))
 
 
-def test_published_tables_are_suppressed_and_the_json_totals_agree(demo_run):
+def test_breaches_are_published_as_counted_and_the_json_totals_agree(demo_run):
+    """Breaches are events: the published tables hold every count as counted, small ones
+    included, and nothing is withheld."""
     folder = Path(demo_run.outputs_dir)
     tables = tables_of(demo_run)
     totals = tables["order_totals"]
-    assert tables["by_ward"]["published"] is True
     by_ward = tables["by_ward"]
+    assert (by_ward["audiences"], by_ward["withheld"]) == (["board", "publication"], False)
+    assert tables["repeat_breachers"]["audiences"] == ["exempt"]
+    assert not [name for name, t in tables.items() if t["withheld"]]
     cells = [v for row in by_ward["rows"] for v in row[1:]]
-    assert "[c]" in cells
-    assert not [v for v in cells if isinstance(v, int) and 0 < v < 5]
+    assert "[c]" not in cells
+    small = [v for v in cells if isinstance(v, int) and 0 < v < 5]
+    assert small  # the demo has wards with few breaches: shown, not withheld
     breaches = sum(row[totals["columns"].index("Breaches")] for row in totals["rows"])
     assert breaches == 188
-    with zipfile.ZipFile(next(folder.glob("*.xlsx"))) as xlsx:
+    published = pd.read_csv(folder / "publication" / f"{STEM}-by-ward.csv")
+    assert published.columns.tolist() == by_ward["columns"]
+    assert published.values.tolist() == by_ward["rows"]
+    assert not (folder / "publication" / f"{STEM}-repeat-breachers.csv").exists()
+    for path in (folder / "publication").glob("*.csv"):
+        assert "[c]" not in path.read_text()
+    with zipfile.ZipFile(folder / "publication" / f"{STEM}.xlsx") as xlsx:
         assert any(n.startswith("xl/worksheets/") for n in xlsx.namelist())
 
 
@@ -112,7 +146,11 @@ def test_run_is_recorded_with_sources_and_outputs(demo_run):
     assert source["rows"] == 188 and len(source["sha256"]) == 64
     archived = Path(source["archive_path"])
     assert archived.exists() and not archived.stat().st_mode & 0o222
-    assert {o["kind"] for o in described["outputs"]} >= {"pdf", "xlsx", "json", "manifest"}
+    assert {o["kind"] for o in described["outputs"]} == {
+        "board:pdf", "exempt:pdf", "publication:xlsx", "json", "manifest",
+        "board:manifest", "exempt:manifest", "publication:manifest",
+        *(f"publication:{kind}:{t.replace('-', '_')}" for t in PUBLISHED
+          for kind in ("csv", "csvw"))}
     assert described["data_quality"]["queries"] == 3
     assert described["data_quality"]["errors"] == 0
     assert described["flow_run_id"]
@@ -206,7 +244,8 @@ BLOCKING = {
 
 @pytest.mark.parametrize("case", BLOCKING)
 def test_bad_input_blocks_the_run_and_is_recorded(case, tmp_path, demo_run):
-    earlier = {p: p.read_bytes() for p in Path(demo_run.outputs_dir).iterdir()}
+    earlier = {p: p.read_bytes() for p in Path(demo_run.outputs_dir).rglob("*")
+               if p.is_file()}
     code, make = BLOCKING[case]
     path = tmp_path / "enforcement-log.csv"
     make(path)
@@ -217,7 +256,8 @@ def test_bad_input_blocks_the_run_and_is_recorded(case, tmp_path, demo_run):
     assert code in summary.message and "enforcement-log.csv" in summary.message
     [source] = _archived(summary)
     assert source.sha256 and Path(source.archive_path).read_bytes() == path.read_bytes()
-    assert {p: p.read_bytes() for p in Path(demo_run.outputs_dir).iterdir()} == earlier
+    assert {p: p.read_bytes() for p in Path(demo_run.outputs_dir).rglob("*")
+            if p.is_file()} == earlier
 
 
 def test_a_missing_file_is_recorded_as_blocked(tmp_path):
@@ -281,9 +321,17 @@ def test_personal_data_is_not_in_any_output(demo_run, ctx):
     log = generate(ctx.period, ctx.config, problems=True)["enforcement-log"]
     names = set(log["person_name"])
     folder = Path(demo_run.outputs_dir)
-    text = " ".join(p.read_text(errors="ignore") for p in folder.glob("*.[cj]s*"))
-    with zipfile.ZipFile(next(folder.glob("*.xlsx"))) as xlsx:
-        text += " ".join(xlsx.read(n).decode() for n in xlsx.namelist())
-    text += pdf_text(next(folder.glob("*.pdf")), layout=False)
-    assert "City Centre" in text
-    assert not [n for n in names if n in text]
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    assert {p.suffix for p in files} == {".csv", ".json", ".xlsx", ".pdf"}
+    assert len([p for p in files if p.suffix == ".pdf"]) == 2  # the exempt part too
+    for path in files:
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as xlsx:
+                text = " ".join(xlsx.read(n).decode() for n in xlsx.namelist())
+        elif path.suffix == ".pdf":
+            text = pdf_text(path, layout=False)
+        else:
+            text = path.read_text()
+        if not path.name.endswith(("manifest.json", "-metadata.json")):  # not tables
+            assert "City Centre" in text, path
+        assert not [n for n in names if n in text], path

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from tasks.outbox import (
     PackageError,
     package_digest,
 )
-from tasks.outputs import move_into_place, staging_folder, write_manifest
+from tasks.outputs import file_digest, move_into_place, staging_folder, write_manifest
 
 DEST = "demo/pspo-breaches/R12-2026-10/v3"
 FILES = {"return.csv": b"ward,breaches\nCentral,4\n", "return.json": b'{"total": 4}\n',
@@ -41,13 +42,14 @@ def outbox(tmp_path) -> FolderOutbox:
 
 
 def test_delivers_same_bytes_with_receipt(package, outbox):
-    receipt = outbox.deliver(package, DEST)
+    receipt = outbox.deliver(package, DEST, "submission")
     sha = hashlib.sha256((package / "manifest.json").read_bytes()).hexdigest()
     delivered = outbox.root / DEST
 
     assert isinstance(outbox, Outbox)
     assert receipt.package_sha256 == sha == package_digest(package)
     assert receipt.outbox == "folder" and receipt.destination == DEST
+    assert receipt.package == "submission"
     assert receipt.delivered_at.tzinfo is not None
     assert receipt.delivered_at.utcoffset().total_seconds() == 0
     assert receipt.files == sorted(FILES) + ["manifest.json"]
@@ -55,11 +57,98 @@ def test_delivers_same_bytes_with_receipt(package, outbox):
         assert (delivered / name).read_bytes() == (package / name).read_bytes()
         assert (delivered / name).stat().st_mode & 0o222 == 0
     saved = json.loads((delivered / "receipt.json").read_text())
-    assert saved["package_sha256"] == sha
+    assert saved["package_sha256"] == sha and saved["package"] == "submission"
     assert datetime.fromisoformat(saved["delivered_at"]) == receipt.delivered_at
     assert receipt.delivered_at <= datetime.now(UTC)
     assert sorted(p.name for p in delivered.iterdir()) == sorted(receipt.files + ["receipt.json"])
     assert sorted(p.name for p in delivered.parent.iterdir()) == ["v3"]
+
+
+@pytest.fixture
+def version(tmp_path) -> Path:
+    """A read-only version folder of packages, made the way `render` makes one: the JSON
+    record and a root manifest naming the package delivered, and a folder per package."""
+    final = tmp_path / "outputs" / "demo" / "pspo-breaches" / "R12-2026-10" / "v4"
+    final.parent.mkdir(parents=True)
+    staging = staging_folder()
+    (staging / "return.json").write_bytes(FILES["return.json"])
+    digests = {}
+    for name, files in {"board": {"return-board.pdf": FILES["return.pdf"]},
+                        "publication": {"return.csv": FILES["return.csv"]}}.items():
+        (staging / name).mkdir()
+        for file, data in files.items():
+            (staging / name / file).write_bytes(data)
+        digests[name] = write_manifest(staging / name, {"package": name})["manifest.json"][0]
+    write_manifest(staging, {"return": "pspo-breaches", "version": 4,
+                             "delivers": "publication", "packages": digests})
+    move_into_place(staging, final)
+    return final
+
+
+def test_only_the_package_the_version_delivers_goes(version, outbox):
+    from tasks.submit import delivered_package
+
+    package = delivered_package(version)
+    assert package == "publication"
+    receipt = outbox.deliver(version / package, DEST, package)
+    delivered = outbox.root / DEST
+    assert receipt.package == "publication"
+    assert json.loads((delivered / "receipt.json").read_text())["package"] == "publication"
+    assert receipt.files == ["return.csv", "manifest.json"]
+    assert sorted(p.name for p in delivered.iterdir()) == [
+        "manifest.json", "receipt.json", "return.csv"]
+    assert (delivered / "manifest.json").read_bytes() == (
+        version / "publication" / "manifest.json").read_bytes()
+    root = json.loads((version / "manifest.json").read_text())
+    assert receipt.package_sha256 == root["packages"]["publication"]
+
+
+def test_a_whole_version_folder_or_one_naming_no_package_is_refused(version, outbox):
+    from tasks.submit import delivered_package
+
+    with pytest.raises(PackageError, match="board: not listed"):
+        outbox.deliver(version, DEST)
+    manifest = version / "manifest.json"
+    manifest.chmod(0o644)
+    manifest.write_text(json.dumps({"files": []}))
+    with pytest.raises(PackageError, match="names no package"):
+        delivered_package(version)
+    assert not (outbox.root / DEST).exists()
+
+
+def _rewrite(path: Path, change) -> None:
+    path.chmod(0o644)
+    path.write_text(json.dumps(change(json.loads(path.read_text()))))
+
+
+@pytest.mark.parametrize(("change", "refusal"), [
+    (lambda m: {**m, "delivers": "exempt"}, "names 'exempt', not a package to deliver"),
+    (lambda m: {**m, "delivers": "../board"}, "names '../board', not a package to deliver"),
+    (lambda m: {**m, "delivers": "board", "packages": {**m["packages"], "board": "0" * 64}},
+     "board/manifest.json is not the one the version recorded"),
+])
+def test_a_root_manifest_that_does_not_vouch_for_the_package_is_refused(version, change,
+                                                                        refusal):
+    from tasks.submit import delivered_package
+
+    _rewrite(version / "manifest.json", change)
+    with pytest.raises(PackageError, match=re.escape(refusal)):
+        delivered_package(version)
+
+
+def test_a_package_rewritten_with_its_own_manifest_is_refused(version):
+    """Files replaced and the package's manifest written to match them: the version's
+    manifest recorded another, so the package is not what was made."""
+    from tasks.submit import delivered_package
+
+    csv = version / "publication" / "return.csv"
+    csv.chmod(0o644)
+    csv.write_bytes(b"Ward,Total\nLadywood,999\n")
+    _rewrite(version / "publication" / "manifest.json", lambda m: {
+        **m, "files": [{"name": "return.csv", "sha256": file_digest(csv)[0],
+                        "bytes": file_digest(csv)[1]}]})
+    with pytest.raises(PackageError, match="publication/manifest.json is not the one"):
+        delivered_package(version)
 
 
 def test_the_receipt_names_the_folder_it_is_kept_in(package, tmp_path, monkeypatch):

@@ -186,3 +186,35 @@ def test_each_publication_workbook_has_a_cover_contents_notes_and_a_table_a_shee
     used = {c.value for name in tables for row in book[name].iter_rows() for c in row
             if c.value in SYMBOLS}
     assert {s for s in SYMBOLS if f"{s} means" in notes} == used
+
+
+def _people(rows: list[list]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["Order", "Women", "Men", "Total"])
+
+
+@pytest.mark.parametrize(("rows", "severity", "success"), [
+    ([["A", 30, 2, 32], ["B", 40, 7, 47], ["C", 25, 9, 34], ["Total", 95, 18, 113]],
+     "query", True),
+    ([["A", 1, 1, 2], ["B", 0, 1, 1], ["Total", 1, 2, 3]], "query", False),
+])
+def test_the_run_records_the_disclosure_audit(pspo, rows, severity, success):
+    """A table of people whose grand total is itself small cannot show its protected
+    totals: the audit says so as a query (the table is safe, but incomplete)."""
+    import dataclasses
+
+    from statreturns.declaration import Disclosure, Table
+    from tasks.render import DISCLOSURE, output_tables
+
+    table = Table("people", "People", ("Order",), audiences=(BOARD, PUBLICATION),
+                  disclosure=Disclosure("people", "people"))
+    declaration = dataclasses.replace(pspo, tables=(table,), chart=None)
+    shown = output_tables(declaration, {"people": _people(rows)}, 5)
+    [check] = shown.audit
+    assert (check.code, check.severity, check.success) == (DISCLOSURE, severity, success)
+    published = shown.published["people"]
+    if success:
+        assert "[c]" in published["Men"].tolist() and check.location == ""
+        assert "[c]" not in published["Total"].tolist() + published.iloc[-1].tolist()
+    else:
+        assert published.iloc[-1]["Total"] == "[c]"
+        assert "row 'Total', column 'Total': a protected total is hidden" in check.location

@@ -432,11 +432,15 @@ def test_the_control_value_is_found_wherever_it_is_shown(runs, flow_run_ids):
     for texts in (store_texts(), artifact_texts(flow_run_ids)):
         assert leaks_in(texts, [CONTROL]), "the reader missed a value it should see"
     folder = Path(produced.summary.outputs_dir)
-    kinds = {p.suffix for p in folder.iterdir()}
+    kinds = {p.suffix for p in folder.rglob("*") if p.is_file()}
     assert {".pdf", ".csv", ".xlsx", ".json"} <= kinds
-    for kind in (".pdf", ".csv", ".xlsx", ".json"):
-        shown = {str(p): file_text(p) for p in folder.glob(f"*{kind}")}
-        assert leaks_in(shown, [CONTROL]), f"{CONTROL} is not found in the {kind} outputs"
+    # the exact record, the board's paper, and the open data the ward table is in
+    for package, kind in (("", ".json"), ("board", ".pdf"), ("publication", ".csv"),
+                          ("publication", ".xlsx")):
+        shown = {str(p): file_text(p) for p in (folder / package).glob(f"*{kind}")}
+        assert shown, f"no {kind} output in {package or 'the version folder'}"
+        assert leaks_in(shown, [CONTROL]), \
+            f"{CONTROL} is not found in the {kind} outputs of {package or 'the version'}"
 
 
 @flow(name="logs-a-planted-value", persist_result=False)
@@ -502,11 +506,24 @@ def test_no_planted_value_in_the_checks(runs):
 
 
 def test_no_planted_value_in_the_outputs(runs):
+    """Every file of every package is read: the board's paper and its exempt part, the
+    submission and the publication, each package's manifest and the version's own files."""
     texts = output_texts()
     for ran in runs:
         if ran.stage == "produced":
-            made = {str(p) for p in Path(ran.summary.outputs_dir).iterdir()}
+            folder = Path(ran.summary.outputs_dir)
+            made = {str(p) for p in folder.rglob("*") if p.is_file()}
             assert made and made <= set(texts), f"the outputs of {ran.return_id} were not read"
+            packages = json.loads((folder / "manifest.json").read_text())["packages"]
+            assert packages, ran.return_id
+            for package in packages:
+                read = [w for w in texts if Path(w).parent == folder / package]
+                assert len(read) >= 2, f"the {package} package of {ran.return_id} was not read"
+    [pspo] = [r for r in runs if (r.return_id, r.stage) == ("pspo-breaches", "produced")]
+    exempt = [t for w, t in texts.items()
+              if Path(w).parent == Path(pspo.summary.outputs_dir) / "exempt"
+              and w.endswith(".pdf")]
+    assert len(exempt) == 1 and "Repeat breachers" in exempt[0], "the exempt part was not read"
     assert leaks_in(texts) == []
 
 

@@ -1,8 +1,10 @@
 """Corrections, versions, explanations, sign-off and submission."""
 
+import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from conftest import breach, ran, write_log
 from sqlmodel import select
 
 from flows.pspo_breaches import DECLARATION, pspo_breaches
-from flows.skeleton import RunHeld
+from flows.skeleton import RunHeld, return_flow
+from statreturns.declaration import BOARD, PUBLICATION, Disclosure
 from statreturns.periods import parse_period
 from statreturns.store.db import session
 from statreturns.store.models import Change, Decision, Run
@@ -42,6 +45,12 @@ def run(tmp_path: Path, rows: list[dict], period: str, **flow) -> dict:
     return ran(pspo_breaches, period=period, authority="demo", inputs=[str(path)], **flow)
 
 
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file of a version folder, its packages' included, by its path in the folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in folder.rglob("*") if p.is_file()}
+
+
 def the_run(summary: dict) -> Run:
     with session() as s:
         return s.get(Run, summary.run_id)
@@ -56,17 +65,21 @@ def test_a_correction_makes_v2_with_what_changed_cell_by_cell(tmp_path):
     with session() as s:
         changes = s.exec(select(Change).where(Change.run_id == second.run_id)
                          .order_by(Change.id)).all()
+    # Versions are compared exactly: breaches are events, published as counted.
     assert [(c.kind, c.table, c.row, c.column, c.old, c.new) for c in changes] == [
-        ("cell", "by_ward", "Erdington", "City Centre", "[c]", "0"),
-        ("cell", "by_ward", "Erdington", "Total", "[c]", "0"),
+        ("cell", "by_ward", "Erdington", "City Centre", "1", "0"),
+        ("cell", "by_ward", "Erdington", "Total", "1", "0"),
+        ("cell", "by_ward", "Ladywood", "City Centre", "1", "2"),
+        ("cell", "by_ward", "Ladywood", "Total", "1", "2"),
         ("newly passing", "", "", "PSPO-017", "", "")]
     cells = [c for c in changes if c.kind == "cell"]
     assert second.changed_cells == len(cells) > 0
 
 
-def test_a_run_suppresses_its_published_tables_once(tmp_path, monkeypatch):
-    """Suppression and its linear-programming audit run once per run: what changed since
-    the previous version and every output are made from that one result."""
+def test_a_run_withholds_its_public_tables_once(tmp_path, monkeypatch):
+    """Withholding and its linear-programming audit run once per run: what changed since
+    the previous version and every output are made from that one result. PSPO's tables
+    count events, so here its ward table is declared to count people."""
     import tasks.render
 
     handed = []
@@ -77,12 +90,24 @@ def test_a_run_suppresses_its_published_tables_once(tmp_path, monkeypatch):
         return suppress_together(tables, threshold)
 
     monkeypatch.setattr(tasks.render, "suppress_together", counted)
-    suppressed = sorted(t.name for t in DECLARATION.tables if t.published and t.suppress)
+    declaration = replace(DECLARATION, tables=tuple(
+        replace(t, disclosure=Disclosure("people", "people")) if t.name == "by_ward" else t
+        for t in DECLARATION.tables))
+    assert not any(t.disclosure.withholds for t in DECLARATION.tables
+                   if t.is_for(BOARD) or t.is_for(PUBLICATION))
+    people_flow = return_flow(declaration)
     versions = []
     for rows in (ROWS, ROWS[:2]):  # a first version, then one compared with it
         handed.clear()
-        versions.append(run(tmp_path, rows, "R12-2024-07").version)
-        assert handed == [suppressed]
+        path = write_log(tmp_path / str(len(versions)) / "enforcement-log.csv",
+                         within("R12-2024-07", rows))
+        summary = ran(people_flow, period="R12-2024-07", authority="demo", inputs=[str(path)])
+        versions.append(summary.version)
+        # only the people table on the public paper or in open data: not the exempt one
+        assert handed == [["by_ward"]]
+        document = json.loads(next(Path(summary.outputs_dir).glob("*.json")).read_text())
+        assert document["tables"]["by_ward"]["withheld"] is True
+        assert document["tables"]["order_totals"]["withheld"] is False
     assert versions == [1, 2]
 
 
@@ -94,10 +119,11 @@ def test_an_unchanged_rerun_makes_no_new_version_unless_forced(tmp_path):
     assert [r.version for r in good_versions("demo", "pspo-breaches", "R12-2026-07")] == [1]
     forced = run(tmp_path, ROWS, "R12-2026-07", force=True)
     assert (forced.status, forced.version) == ("produced", 2)
-    first_bytes = {p.name: p.read_bytes() for p in Path(first.outputs_dir).iterdir()}
-    forced_bytes = {p.name: p.read_bytes() for p in Path(forced.outputs_dir).iterdir()}
-    pdf = "pspo-breaches-R12-2026-07-board.pdf"
+    first_bytes = files_of(Path(first.outputs_dir))
+    forced_bytes = files_of(Path(forced.outputs_dir))
+    pdf = "board/pspo-breaches-R12-2026-07-board.pdf"
     assert first_bytes.keys() == forced_bytes.keys() and pdf in first_bytes
+    assert "exempt/pspo-breaches-R12-2026-07-exempt.pdf" in first_bytes
 
 
 def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_change(tmp_path):
@@ -198,8 +224,16 @@ def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home)
     receipt = submit_version(v2, v2, outbox)
     delivered = outbox / "demo" / "pspo-breaches" / "R12-2024-12" / "v2"
     assert receipt.destination == "demo/pspo-breaches/R12-2024-12/v2"
-    assert (delivered / "manifest.json").read_bytes() == (
-        Path(v2.outputs_dir) / "manifest.json").read_bytes()
+    # PSPO's recipient is the open-data portal: the publication package, and only it
+    assert receipt.package == DECLARATION.delivers == "publication"
+    package = Path(v2.outputs_dir) / "publication"
+    assert sorted(p.name for p in delivered.iterdir()) == sorted(
+        [p.name for p in package.iterdir()] + ["receipt.json"])
+    for p in package.iterdir():
+        assert (delivered / p.name).read_bytes() == p.read_bytes()
+    root = json.loads((Path(v2.outputs_dir) / "manifest.json").read_text())
+    assert root["packages"]["publication"] == receipt.package_sha256
+    assert json.loads((delivered / "receipt.json").read_text())["package"] == "publication"
     with pytest.raises(SubmitRefused, match="version 2 was submitted on"):
         submit_version(v2, v2, outbox)
     assert not list((outbox / "demo" / "pspo-breaches" / "R12-2024-12").glob("v1"))

@@ -82,7 +82,7 @@ def diff(
     for kind, codes in rules.items():
         console.print(f"  {kind}: {', '.join(codes) or 'none'}")
     table = Table("table", "row", "column", "was", "now")
-    for c in cells:  # as text: markup would swallow the suppression marker "[c]"
+    for c in cells:  # as text: markup would swallow a symbol such as "[x]"
         table.add_row(*map(escape, (c.table, c.row, c.column, c.old, c.new)))
     console.print(table if cells else "  no figure changed")
 

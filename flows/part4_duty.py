@@ -26,6 +26,7 @@ from statreturns.declaration import (
     BOARD,
     PUBLICATION,
     SUBMISSION,
+    TOTAL,
     Chart,
     Column,
     Context,
@@ -38,7 +39,6 @@ from statreturns.matching import canonical, flag, key, times
 from statreturns.periods import MONTH_NAMES, Period, PeriodType
 from tasks.collect import FILE
 
-TOTAL = "Total"
 TYPE = "Accommodation type"
 ROUND_TO = 10  # the national release rounds every published count to the nearest 10
 ACCOMMODATION = {  # id -> name in the national return

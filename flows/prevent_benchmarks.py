@@ -21,6 +21,7 @@ from statreturns.declaration import (
     BOARD,
     PUBLICATION,
     SUBMISSION,
+    TOTAL,
     Chart,
     Column,
     Context,
@@ -34,7 +35,6 @@ from statreturns.periods import Period, PeriodType
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 NOT_RATED = "Not rated"
-TOTAL = "Total"
 REFERRAL_FIGURES = {"referrals": "Referrals", "discussed_at_panel": "Discussed at Channel panel",
                     "adopted_as_channel_cases": "Adopted as Channel cases"}
 

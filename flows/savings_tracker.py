@@ -21,6 +21,7 @@ from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import (
     BOARD,
     PUBLICATION,
+    TOTAL,
     Chart,
     Column,
     Context,
@@ -36,7 +37,6 @@ REGISTER, SUBMISSIONS = "savings-register", "status-submissions"
 SAVINGS, ROWS = "_savings", "_submission_rows"
 """Not tables of the return: what `assemble` hands to `reconcile` for the rules that need
 both sources (a submission's saving against the register's)."""
-TOTAL = "Total"
 
 
 

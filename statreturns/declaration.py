@@ -132,6 +132,7 @@ AUDIENCES: tuple[Audience, ...] = (BOARD, EXEMPT, SUBMISSION, PUBLICATION)
 
 Counted = Literal["events", "people", "households", "figures"]
 TOTAL = "Total"
+"""The label of a table's total row (its first index column) and of its total column."""
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,10 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as GridTable
 
 from statreturns import quality
-from statreturns.declaration import Chart, Table
+from statreturns.declaration import TOTAL, Chart, Table
 from statreturns.periods import MONTH_NAMES
 from statreturns.quality import VERDICT_WORDS, Check
 from tasks.changes import Change
-from tasks.suppression import TOTAL
 
 PAGE = landscape(A4)
 MARGIN = 15 * mm

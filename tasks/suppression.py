@@ -37,8 +37,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from statreturns.declaration import TOTAL
+
 SUPPRESSED = "[c]"
-TOTAL = "Total"
 OTHER = "Other"
 _OTHER_VALUE = 1 - 1e-6
 """How far from its true value a hidden count must be able to go: another whole count."""

@@ -22,13 +22,15 @@ from pathlib import Path
 import gptables as gpt
 import pandas as pd
 
-from tasks.render_tables import _sheet_name, spreadsheet_text
+from tasks.render_tables import sheet_name, spreadsheet_text
 from tasks.typed_tables import SYMBOL_WORDS, SYMBOLS, FigureColumn, TypedTable
 
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 DATATYPES = {"text": "string", "count": "integer", "number": "decimal", "percent": "decimal"}
 """The CSVW datatype of each kind of column."""
 NO_NOTES = "No notes apply to these tables."
+NO_ROWS = "No rows for this period."
+"""The one row of a table without any: gptables writes no empty table."""
 """The Notes sheet's one note when no table has any: gptables writes no empty table."""
 
 
@@ -52,7 +54,7 @@ class Release:
 @dataclass(frozen=True)
 class Sheet:
     name: str
-    """The sheet's name; made one Excel accepts, as `render_tables._sheet_name` does."""
+    """The sheet's name; made one Excel accepts, as `render_tables.sheet_name` does."""
     title: str
     table: TypedTable
     notes: tuple[str, ...]
@@ -81,7 +83,7 @@ def write_workbook(release: Release, sheets: list[Sheet], path: Path, when: date
     for number, sheet in enumerate(sheets, start=1):
         refs = [f"table{number}note{k}" for k in range(1, len(sheet.notes) + 1)]
         notes.update(zip(refs, sheet.notes, strict=True))
-        tables[_sheet_name(sheet.name)] = _gptable(number, sheet, release, refs)
+        tables[sheet_name(sheet.name)] = _gptable(number, sheet, release, refs)
     for symbol in SYMBOLS.values():
         if any(symbol in sheet.table.symbols for sheet in sheets):
             notes[_symbol_ref(symbol)] = f"{symbol} means {SYMBOL_WORDS[symbol]}."
@@ -131,6 +133,9 @@ def _gptable(number: int, sheet: Sheet, release: Release, refs: list[str]) -> gp
     frame = pd.DataFrame({spreadsheet_text(column.name): list(_workbook_cells(values, column))
                           for (_, values), column in zip(table.frame.items(), table.columns,
                                                          strict=True)}, dtype=object)
+    if frame.empty:
+        frame = pd.DataFrame([[NO_ROWS] + [None] * (frame.shape[1] - 1)],
+                             columns=frame.columns, dtype=object)
     formats: dict[str, list[int]] = {}
     for j, column in enumerate(table.columns):
         if (found := number_format(column)) is not None:

@@ -3,7 +3,7 @@
 The JSON record of every table (`table_document`, `write_json`): every value as it is, for
 programs. What the published CSV files and workbooks (`tasks.publication`) use: text a
 spreadsheet would take for a formula neutralised (`spreadsheet_text`), sheet names Excel
-accepts (`_sheet_name`); numbers stay numbers. And `workbook_bytes`, an openpyxl workbook's
+accepts (`sheet_name`); numbers stay numbers. And `workbook_bytes`, an openpyxl workbook's
 file byte for byte the same for the same content: a fixed document time, fixed zip entry
 times.
 """
@@ -84,7 +84,7 @@ def workbook_bytes(wb: Workbook, when: datetime) -> bytes:
     return _fixed_zip(buffer.getvalue())
 
 
-def _sheet_name(name: str) -> str:
+def sheet_name(name: str) -> str:
     """A sheet name Excel accepts and no spreadsheet could take for a formula: forbidden
     characters become SHEET_MARK, as does a closing apostrophe, and a name starting with a
     formula character or an apostrophe gets SHEET_MARK before it (not TEXT_MARK: a sheet

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -44,6 +45,8 @@ SYMBOL_WORDS: dict[str, str] = {
 """What each symbol means, for notes."""
 _SYMBOL_OF_WORD = {word.lower(): SYMBOLS[state] for state in SYMBOLS for word in STATES[state]}
 _NIL_WORDS = {word.lower() for word in STATES[NIL]}
+WORDLIKE = re.compile(r"[^\W_]")
+"""A letter or a digit, in any script."""
 
 
 @dataclass(frozen=True)
@@ -81,22 +84,31 @@ def typed(table: pd.DataFrame, index: tuple[str, ...]) -> TypedTable:
     A column other than an index column holds figures when every value it has is a number,
     a figure as text ("1,234", "-0.2%", "(4.3%)", "£57,092", nil's "-" for 0) or a state's
     word or symbol ("No data available", "n/a", "[c]"); otherwise it is text and is left
-    as it is. A
-    column is a percent column when a cell writes "%" or its heading does ("% of target"),
-    a count when every figure is whole and shown without decimals."""
+    as it is. A column is a percent column when a cell writes "%" or its heading does ("%
+    of target"), a count when every figure is whole and shown without decimals."""
     if missing := [name for name in index if name not in table.columns]:
         raise ValueError(f"no column {', '.join(map(str, missing))} for the index")
     frame = table.copy()
     columns = []
     for j, name in enumerate(table.columns):
         found = None if name in index else _figures(str(name), table.iloc[:, j])
-        if found is None:
-            columns.append(FigureColumn(str(name), "text", 0, ()))
-        else:
-            column, values = found
-            columns.append(column)
+        column, values = found or _words(str(name), table.iloc[:, j])
+        columns.append(column)
+        if values is not None:
             frame.isetitem(j, pd.Series(values, index=table.index, dtype=object))
     return TypedTable(frame, tuple(columns), tuple(index))
+
+
+def _words(name: str, values: pd.Series) -> tuple[FigureColumn, list | None]:
+    """A text column, and its values where one holds no letter or digit ("-", "...", "?"):
+    a mark standing for a word the table does not give, written as not available. (None
+    where no value is such.)"""
+    marks = [isinstance(v, str) and v.strip() != "" and not WORDLIKE.search(v) for v in values]
+    if not any(marks):
+        return FigureColumn(name, "text", 0, ()), None
+    shown = [SYMBOLS[NOT_AVAILABLE] if mark else v for v, mark in zip(values, marks,
+                                                                      strict=True)]
+    return FigureColumn(name, "text", 0, (SYMBOLS[NOT_AVAILABLE],)), shown
 
 
 def _figures(name: str, values: pd.Series) -> tuple[FigureColumn, list] | None:

@@ -229,3 +229,26 @@ def test_csvw_metadata_describes_the_csv_and_csvw_reads_it(wards, tmp_path):
     assert [r["breaches"] for r in rows] == [12, None, 3, None]  # symbols read as no value
     assert [r["rate"] for r in rows] == [Decimal("117.47"), None, None, Decimal("1234.50")]
     assert csvw.CSVW(str(metadata), validate=True).is_valid
+
+
+def test_a_table_without_rows_and_marks_without_words_are_still_published(tmp_path):
+    """A month with no savings moved has an empty movements table; a tracker writes "-" or
+    "..." where it has no words. The workbook says so rather than failing, and a mark
+    without a letter or digit is written as not available, explained in the notes."""
+    moved = typed(pd.DataFrame({"Reference": [], "Change": []}), ("Reference",))
+    risks = typed(pd.DataFrame({"Reference": ["ADU-009", "ADU-013", "CHI-002"],
+                                "Mitigation": ["-", "Reserves", "..."],
+                                "Forecast": [94, 22, 10]}), ("Reference",))
+    assert risks.frame["Mitigation"].tolist() == ["[x]", "Reserves", "[x]"]
+    assert risks.symbols == ("[x]",)
+    path = tmp_path / "release.xlsx"
+    write_workbook(RELEASE, [Sheet("movements", "Savings moved", moved, ()),
+                             Sheet("at risk", "Savings at risk", risks, ())], path, WHEN)
+    book = openpyxl.load_workbook(path)
+    assert _table(book["movements"])[1][0].value == "No rows for this period."
+    assert [[c.value for c in row] for row in _table(book["at risk"])[1:]] == [
+        ["ADU-009", "[x]", 94], ["ADU-013", "Reserves", 22], ["CHI-002", "[x]", 10]]
+    notes = [c.value for c in book["Notes"]["B"]]
+    assert "[x] means not available." in notes
+    write_csv(moved, tmp_path / "moved.csv")
+    assert (tmp_path / "moved.csv").read_text() == "Reference,Change\n"

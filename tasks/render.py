@@ -282,8 +282,11 @@ class _Writer:
         d, ctx = self.declaration, self.ctx
         version = f"{self.version}" + (
             f", replacing version {self.resubmits}" if self.resubmits is not None else "")
-        purpose = ("Exact figures for the recipient's data collection." if audience == SUBMISSION
-                   else "Open data: counts of people are withheld where small.")
+        withheld = any(t.name in self.shown.withheld for t, _ in self.tables_of(audience))
+        purpose = (f"Exact figures for {d.recipient}: nothing withheld or rounded."
+                   if audience == SUBMISSION else "Open data: the figures as published." + (
+                       " Small counts of people are withheld ([c]) to protect them."
+                       if withheld else ""))
         return Release(
             title=d.title, authority=self.authority_name, period=ctx.period.label,
             source=f"{self.authority_name}, {d.owner}: {d.description}".rstrip(": "),

@@ -436,15 +436,17 @@ def _merge_axis(counted: Counted, grid: _Grid, cell: tuple[int, int]) -> Axis | 
 
 def _smallest(counted: Counted, grid: _Grid, axis: Axis) -> tuple[str, ...]:
     """The categories to merge next, in table order: the smallest into an OTHER there is,
-    else the two smallest; () when there are not enough."""
+    else the two smallest; () when that would leave no category named: a table that is all
+    Other tells its reader nothing, so a protected total is withheld instead."""
     labels = _labels(counted.table, counted.index, axis)
     values, total, across = ((grid.values, grid.total_row, grid.total_column) if axis == "row"
                              else (grid.values.T, grid.total_column, grid.total_row))
     sizes = np.nansum(np.delete(values, _at(across), axis=1), axis=1)
-    candidates = [i for i, label in enumerate(labels) if i != total
-                  and label not in (TOTAL, OTHER, *counted.protected)]
+    categories = [i for i, label in enumerate(labels) if i != total
+                  and label not in (TOTAL, OTHER)]
+    candidates = [i for i in categories if labels[i] not in counted.protected]
     need = 1 if OTHER in labels else 2
-    if len(candidates) < need:
+    if len(candidates) < need or len(categories) == need:
         return ()
     chosen = sorted(candidates, key=lambda i: (sizes[i] == 0, sizes[i]))[:need]
     return tuple(labels[i] for i in sorted(chosen))

@@ -349,9 +349,10 @@ def given_away(ranges: dict) -> list:
 def random_table(rng: np.random.Generator,
                  totals_from: int = 0) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Counts of a random shape, many small, with a Total column, a Total row, or both; with
-    `totals_from`, no column (or no row, as it falls) adds up to less."""
+    `totals_from`, no column (or no row, as it falls) adds up to less, and there are at
+    least three of each, so that a merge leaves a category named."""
     inner = rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 8, 12, 20, 40],
-                       size=rng.integers(1, 7, size=2))
+                       size=rng.integers(3 if totals_from else 1, 7, size=2))
     if totals_from:
         inner[rng.integers(0, len(inner), inner.shape[1]), np.arange(inner.shape[1])] += (
             totals_from)
@@ -718,19 +719,37 @@ def test_a_margin_protected_in_one_table_is_not_hidden_by_another():
             tables_of(out), linked=True)) == []
 
 
-@pytest.mark.parametrize("threshold", [3, 5, 10])
-def test_random_tables_with_protected_totals_show_them_and_give_nothing_away(threshold):
-    rng = np.random.default_rng(20261201 + threshold)
-    merged = set()
-    for _ in range(10):
-        # Column totals (or row totals) at least the threshold: only rows (or columns) may
-        # need merging, which can then always show every total. (A table is merged one way
-        # only, so small row and column totals together cannot all be shown.)
-        table, index = random_table(rng, totals_from=threshold)
-        withheld = suppress_together({"t": Counted(table, index, ("Total",))}, threshold)
-        merged.add(withheld["t"].merged_into)
-        assert audit(withheld, threshold) == [], table.to_string()
-        ranges = hidden_ranges({"t": withheld["t"].exact}, {"t": index},
-                               {"t": withheld["t"].table})
-        assert given_away(ranges) == [], table.to_string()
-    assert "row" in merged or "column" in merged
+def test_random_tables_with_protected_totals_show_them_and_give_nothing_away():
+    merged, withheld_totals = set(), 0
+    for threshold in (3, 5, 10):
+        rng = np.random.default_rng(20261201 + threshold)
+        for _ in range(30):
+            # Column totals (or row totals) at least the threshold: only rows (or columns)
+            # may need merging. (A table is merged one way only, so small row and column
+            # totals together cannot all be shown; nor can a total when merging would leave
+            # no category named.)
+            table, index = random_table(rng, totals_from=threshold)
+            withheld = suppress_together({"t": Counted(table, index, ("Total",))}, threshold)
+            merged.add(withheld["t"].merged_into)
+            problems = audit(withheld, threshold)
+            assert [p for p in problems if not p.endswith("a protected total is hidden")] \
+                == [], table.to_string()
+            withheld_totals += bool(problems)
+            ranges = hidden_ranges({"t": withheld["t"].exact}, {"t": index},
+                                   {"t": withheld["t"].table})
+            assert given_away(ranges) == [], table.to_string()
+    assert {"row", "column"} <= merged
+    assert withheld_totals <= 5
+
+
+def test_no_merge_leaves_a_table_all_other():
+    """Two kinds of outcome, one of them 3: merging both would make the table one column of
+    Other, which tells the reader nothing; the small total is withheld, and the audit (and
+    so the run) says so."""
+    table = orders_by("Order", ["Park", "Centre"], {"Warning": [20, 30], "Fine": [1, 2]})
+    withheld = suppress_together({"t": Counted(table, ("Order",), ("Total",))}, 5)["t"]
+    assert withheld.merged == ()
+    assert withheld.table.iloc[-1].tolist() == ["Total", SUPPRESSED, SUPPRESSED, 53]
+    assert audit({"t": withheld}, 5) == [
+        "t, row 'Total', column 'Warning': a protected total is hidden",
+        "t, row 'Total', column 'Fine': a protected total is hidden"]

@@ -21,6 +21,7 @@ from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import (
     BOARD,
     EXEMPT,
+    NOTES,
     PERSONAL,
     PUBLICATION,
     SPECIAL,
@@ -35,16 +36,17 @@ from statreturns.declaration import (
 from statreturns.matching import flag, key, keys
 from statreturns.periods import PeriodType
 
-OUTCOMES = {
-    "warning": "Warning",
-    "fpn_issued": "FPN outstanding",
-    "fpn_paid": "FPN paid",
-    "fpn_cancelled": "FPN cancelled",
-    "prosecution": "Prosecuted",
-}
-FPN_OUTCOMES = ("fpn_issued", "fpn_paid", "fpn_cancelled")
+FPN_OUTCOMES = ("fpn_issued", "fpn_paid", "fpn_cancelled", "fpn_withdrawn")
+PROSECUTION = "prosecution"
+CORE_OUTCOMES = ("warning", *FPN_OUTCOMES, PROSECUTION)
+"""The outcomes the fixed penalty reconciliation counts on: every authority's list has them."""
+UNKNOWN_OUTCOME = "Other outcome"
+"""The column counting breaches whose outcome is not on the authority's list (queried)."""
 NOT_RECORDED = "Not recorded"
 MAX_YEARS = 3
+SUMMARY_LIMIT = pd.DateOffset(months=6)
+"""A summary prosecution must begin within six months of the offence (Magistrates' Courts
+Act 1980, s.127)."""
 
 
 # --- configuration: the orders ------------------------------------------------------------
@@ -64,14 +66,21 @@ class Condition(BaseModel):
     end: date | None = None
 
 
+class Extension(BaseModel):
+    on: date
+    """The day the extension was made: before the order would have expired."""
+    to: date
+    """The order's new last day: at most three years after the one before."""
+
+
 class Order(BaseModel):
     id: str
     name: str
     made: date
     start: date
     end: date
-    extended_to: date | None = None
-    extended_on: date | None = None
+    extensions: list[Extension] = []
+    """Each extension in turn: the 2014 Act allows an order to be extended more than once."""
     wards: list[str] = Field(min_length=1)
     conditions: list[Condition] = Field(min_length=1)
 
@@ -79,24 +88,85 @@ class Order(BaseModel):
     def _lawful_duration(self) -> Order:
         if self.end > _years_after(self.start, MAX_YEARS):
             raise ValueError(f"order {self.id} lasts more than {MAX_YEARS} years")
-        if self.extended_to:
-            if not self.extended_on or self.extended_on > self.end:
-                raise ValueError(f"order {self.id} was extended after it expired")
-            if self.extended_to > _years_after(self.end, MAX_YEARS):
-                raise ValueError(f"order {self.id} is extended by more than {MAX_YEARS} years")
+        last = self.end
+        for n, extension in enumerate(self.extensions, start=1):
+            if extension.on > last:
+                raise ValueError(f"order {self.id}: extension {n} was made on {extension.on}, "
+                                 f"after the order expired on {last}")
+            if not last < extension.to <= _years_after(last, MAX_YEARS):
+                raise ValueError(f"order {self.id}: extension {n} must end after {last} and "
+                                 f"at most {MAX_YEARS} years later")
+            last = extension.to
         return self
 
     @property
     def effective_end(self) -> date:
-        return self.extended_to or self.end
+        return self.extensions[-1].to if self.extensions else self.end
 
     def in_force_during(self, start: date, end: date) -> bool:
         return self.start <= end and self.effective_end >= start
 
 
+class Outcome(BaseModel):
+    id: str
+    name: str
+    """As the published tables head its column."""
+    aliases: list[str] = []
+    """Other words logs use for it."""
+
+
+DEFAULT_OUTCOMES = [
+    Outcome(id="warning", name="Warning", aliases=["verbal warning", "written warning"]),
+    Outcome(id="words_of_advice", name="Words of advice", aliases=["advice", "advised"]),
+    Outcome(id="no_further_action", name="No further action", aliases=["NFA"]),
+    Outcome(id="community_protection_warning", name="Community protection warning",
+            aliases=["CPW"]),
+    Outcome(id="referral", name="Referred to support",
+            aliases=["referral", "referred", "referred to support services"]),
+    Outcome(id="fpn_issued", name="FPN outstanding", aliases=["FPN", "fixed penalty"]),
+    Outcome(id="fpn_paid", name="FPN paid"),
+    Outcome(id="fpn_cancelled", name="FPN cancelled"),
+    Outcome(id="fpn_withdrawn", name="FPN withdrawn", aliases=["withdrawn"]),
+    Outcome(id="prosecution", name="Prosecuted", aliases=["prosecuted", "court"]),
+]
+"""What real logs record after a breach. An authority's settings may list its own; each
+list holds the outcomes the fixed penalty reconciliation counts on (`CORE_OUTCOMES`)."""
+
+
+class Ward(BaseModel):
+    name: str
+    """Its official name, as the published tables give it."""
+    aliases: list[str] = []
+    """Other spellings logs use."""
+    formerly: list[str] = []
+    """Wards it replaced in a boundary change: a breach logged under one is counted here."""
+
+
 class Orders(BaseModel):
     max_fpn_amount: float = 100
     orders: list[Order]
+    outcomes: list[Outcome] = DEFAULT_OUTCOMES
+    wards: list[Ward] = []
+    """The authority's wards; by default, those its orders cover."""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Orders:
+        if missing := set(CORE_OUTCOMES) - {o.id for o in self.outcomes}:
+            raise ValueError(f"outcomes must include {', '.join(sorted(missing))}")
+        if self.wards and (unlisted := {w for o in self.orders for w in o.wards}
+                           - {w.name for w in self.wards}):
+            raise ValueError(f"orders cover wards not in the ward list: "
+                             f"{', '.join(sorted(unlisted))}")
+        return self
+
+    @property
+    def ward_list(self) -> list[Ward]:
+        return self.wards or [Ward(name=w) for w in
+                              sorted({w for o in self.orders for w in o.wards})]
+
+    @property
+    def outcome_names(self) -> dict[str, str]:
+        return {o.id: o.name for o in self.outcomes}
 
     def in_force(self, ctx: Context) -> list[Order]:
         return [o for o in self.orders if o.in_force_during(ctx.period.start, ctx.period.end)]
@@ -127,8 +197,29 @@ def _lookup(keys: pd.DataFrame, table: list[tuple]) -> pd.Series:
     return keys.merge(frame, how="left", on=names)["_value"].set_axis(keys.index)
 
 
+def _period_bounds(ctx: Context) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and the last minute of the period."""
+    return (pd.Timestamp(ctx.period.start),
+            pd.Timestamp(ctx.period.end) + pd.Timedelta(hours=23, minutes=59, seconds=59))
+
+
+def _wards(log: pd.DataFrame, cfg: Orders) -> tuple[pd.Series, pd.Series]:
+    """Each breach's ward by its official name (other spellings and names from before a
+    boundary change accepted; an unknown one as written), and the former name where one
+    was used (else missing)."""
+    found = _lookup(pd.DataFrame({"k": keys(log["ward"], "_")}), [
+        (key(t, "_"), w.name) for w in cfg.ward_list for t in (w.name, *w.aliases)]
+        + [(key(t, "_"), w.name) for w in cfg.ward_list for t in w.formerly])
+    former = {key(t, "_") for w in cfg.ward_list for t in w.formerly}
+    was = log["ward"].str.strip().where(keys(log["ward"], "_").isin(former))
+    written = log["ward"].str.strip().replace("", pd.NA)
+    return found.fillna(written), was
+
+
 def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Codes for orders, conditions and outcomes (names accepted), and the rules' flags."""
+    """Codes for orders, conditions and outcomes and official ward names (other spellings
+    accepted), and the rules' flags. A rule about a breach's order, condition or ward
+    skips a breach outside the period: it is left out of the return."""
     cfg: Orders = ctx.config
     out = log.copy(deep=False)  # copy-on-write: the log itself is never changed
     out["order"] = _lookup(pd.DataFrame({"k": keys(log["order"], "_")}), [
@@ -137,19 +228,30 @@ def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         pd.DataFrame({"o": out["order"], "k": keys(log["condition"], "_")}),
         [(o.id, key(t, "_"), c.id) for o in cfg.orders for c in o.conditions
          for t in (c.id, c.name)]).fillna(log["condition"])
-    out["outcome"] = keys(log["outcome"], "_")
+    out["outcome"] = _lookup(pd.DataFrame({"k": keys(log["outcome"], "_")}), [
+        (key(t, "_"), o.id) for o in cfg.outcomes for t in (o.id, o.name, *o.aliases)]
+    ).fillna(keys(log["outcome"], "_"))
+    out["ward"], out["_ward_was"] = _wards(log, cfg)
     out["issuer_type"] = log["issuer_type"].str.lower().str.strip()
+    first, last = _period_bounds(ctx)
+    when = out["breach_datetime"]
+    in_period = when.between(first, last)
+    out["_in_period"] = in_period
 
     spans = out[["order", "condition"]].merge(cfg.conditions_frame(), how="left",
                                               on=["order", "condition"]).set_axis(out.index)
     known_order = out["order"].isin([o.id for o in cfg.orders])
-    out["_condition_known"] = flag(known_order, spans["_from"].notna())
-    when = out["breach_datetime"]
-    out["_in_force"] = flag(spans["_from"].notna() & when.notna(),
+    out["_condition_known"] = flag(known_order & in_period, spans["_from"].notna())
+    out["_in_force"] = flag(spans["_from"].notna() & in_period,
                              (when >= spans["_from"]) & (when < spans["_to"]))
     in_wards = _lookup(out[["order", "ward"]], [(o.id, w, True) for o in cfg.orders
                                                 for w in o.wards]).notna()
-    out["_ward_in_order"] = flag(known_order & out["ward"].notna(), in_wards)
+    ward_given = out["ward"].notna() & in_period
+    out["_ward_known"] = flag(ward_given, out["ward"].isin([w.name for w in cfg.ward_list]))
+    out["_ward_in_order"] = flag(known_order & ward_given, in_wards)
+    prosecuted = (out["outcome"] == PROSECUTION) & when.notna() & out["outcome_date"].notna()
+    out["_prosecuted_in_time"] = flag(prosecuted & in_period,
+                                      out["outcome_date"] <= when.dt.normalize() + SUMMARY_LIMIT)
     is_fpn = out["outcome"].isin(FPN_OUTCOMES)
     out["_fpn_dated"] = flag(is_fpn, out["fpn_issued_date"].notna())
     out["_fpn_priced"] = flag(is_fpn, out["fpn_amount"].notna())
@@ -161,10 +263,8 @@ def derive(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
 def suite_parameters(ctx: Context) -> dict:
     return {
-        "period_start": pd.Timestamp(ctx.period.start),
-        "period_end": pd.Timestamp(ctx.period.end) + pd.Timedelta(hours=23, minutes=59,
-                                                                  seconds=59),
         "orders": [o.id for o in ctx.config.orders],
+        "outcomes": [o.id for o in ctx.config.outcomes],
         "max_fpn_amount": ctx.config.max_fpn_amount,
     }
 
@@ -234,16 +334,20 @@ def _prepared(log: pd.DataFrame, ctx: Context) -> pd.DataFrame:
     dob_code, dobs = pd.factorize(log["person_dob"])
     known = (name_code >= 0) & (dob_code >= 0)
     fpn_dated = log["fpn_issued_date"].notna()
+    known = log["outcome"].isin([o.id for o in ctx.config.outcomes])
+    outstanding = log["outcome"] == "fpn_issued"
     return pd.DataFrame({
         "order": log["order"].astype("category"),
         "condition": log["condition"].astype("category"),
-        "outcome": log["outcome"].astype("category"),
+        "outcome": log["outcome"].where(known, UNKNOWN_OUTCOME).astype("category"),
         "ward": log["ward"].fillna(NOT_RECORDED).astype("category"),
         "month": pd.Categorical.from_codes(  # -1 (no month) for a breach outside the period
             month.where(month.between(0, len(ctx.period.months) - 1), -1).fillna(-1)
             .astype(int).to_numpy(), categories=ctx.period.months),
         "fpn": log["outcome"].isin(FPN_OUTCOMES) | fpn_dated,
-        "prosecuted_after_fpn": (log["outcome"] == "prosecution") & fpn_dated,
+        "prosecuted_after_fpn": (log["outcome"] == PROSECUTION) & fpn_dated,
+        "out_of_time": outstanding & (when.dt.normalize() + SUMMARY_LIMIT
+                                      < pd.Timestamp(ctx.period.end)),
         "income": log["fpn_amount"].where(log["outcome"] == "fpn_paid", 0).fillna(0),
         "person": np.where(known, name_code * (len(dobs) + 1) + dob_code, -1),
     })
@@ -263,10 +367,28 @@ def _repeat_breachers(log: pd.DataFrame, order_names: dict[str, str]) -> pd.Data
     return pd.DataFrame(rows)
 
 
+def _notes(full: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
+    """What the reader needs told: breaches of the export outside the period, left out,
+    and wards logged under their names from before a boundary change."""
+    notes = []
+    if outside := int((~full["_in_period"]).sum()):
+        when = full.loc[~full["_in_period"], "breach_datetime"].dropna()
+        span = f" (from {when.min():%d %B %Y} to {when.max():%d %B %Y})" if len(when) else ""
+        notes.append(f"{outside:,} rows of the log fall outside the period{span} and are "
+                     "left out.")
+    renamed = log.loc[log["_ward_was"].notna(), ["_ward_was", "ward"]].value_counts()
+    notes += [f"{n:,} breach{'es' if n > 1 else ''} logged in {was} counted in {ward}, the "
+              "ward that replaced it in a boundary change." for (was, ward), n in
+              sorted(renamed.items())]
+    return pd.DataFrame({"note": notes}, dtype=object)
+
+
 def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
     orders = ctx.config.in_force(ctx)
     order_names = {o.id: o.name for o in orders}
-    log = _prepared(sources["enforcement-log"], ctx)
+    full = sources["enforcement-log"]
+    inside = full[full["_in_period"]]
+    log = _prepared(inside, ctx)
 
     conditions = pd.DataFrame(
         [(o.id, c.id, o.name, c.name, f"s.{c.section[1:]}") for o in orders
@@ -283,7 +405,10 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     by_ward = by_ward.set_index("ward").reindex(wards, fill_value=0).rename_axis("Ward")
     by_ward = _with_totals(by_ward.reset_index(), ["Ward"])
 
-    outcomes = _crosstab(log, ["order"], "outcome", list(OUTCOMES), OUTCOMES)
+    names = ctx.config.outcome_names
+    if (log["outcome"] == UNKNOWN_OUTCOME).any():
+        names = {**names, UNKNOWN_OUTCOME: UNKNOWN_OUTCOME}
+    outcomes = _crosstab(log, ["order"], "outcome", list(names), names)
     outcomes = outcomes.set_index("order").reindex(list(order_names), fill_value=0)
     outcomes = outcomes.rename(index=order_names).rename_axis("Order").reset_index()
     outcomes = _with_totals(outcomes, ["Order"])
@@ -294,17 +419,20 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
 
     sums = log.groupby("order", observed=True).agg(
         Breaches=("fpn", "size"), fpns=("fpn", "sum"), after=("prosecuted_after_fpn", "sum"),
-        income=("income", "sum")).reindex(list(order_names), fill_value=0)
+        late=("out_of_time", "sum"), income=("income", "sum")
+    ).reindex(list(order_names), fill_value=0)
     totals = pd.DataFrame({
         "Order": list(order_names.values()),
         "Breaches": sums["Breaches"].astype(int).to_numpy(),
         "FPNs issued": sums["fpns"].astype(int).to_numpy(),
         "Prosecuted after FPN": sums["after"].astype(int).to_numpy(),
+        "FPNs unpaid after 6 months": sums["late"].astype(int).to_numpy(),
         "FPN income (GBP)": sums["income"].astype(float).to_numpy(),
     })
     return {"order_totals": totals, "by_condition_month": by_cond, "by_ward": by_ward,
             "outcomes": outcomes, "trend": trend,
-            "repeat_breachers": _repeat_breachers(log, order_names)}
+            "repeat_breachers": _repeat_breachers(log, order_names),
+            NOTES: _notes(full, inside)}
 
 
 def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
@@ -316,8 +444,9 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
         table = tables[name]
         return table[table.iloc[:, 0] != "Total"][names].sum()
 
+    outcome_names = ctx.config.outcome_names
     outcomes = tables["outcomes"].set_index("Order").loc[names]
-    fpn_outcomes = outcomes[[OUTCOMES[o] for o in FPN_OUTCOMES]].sum(axis=1)
+    fpn_outcomes = outcomes[[outcome_names[o] for o in FPN_OUTCOMES]].sum(axis=1)
     frame = pd.DataFrame({
         "order": names,
         "breaches": totals["Breaches"].to_numpy(),
@@ -329,9 +458,11 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
         "fpns_issued": totals["FPNs issued"].to_numpy(),
         "fpns_accounted": (fpn_outcomes + totals["Prosecuted after FPN"]).to_numpy(),
         "prosecuted_after_fpn": totals["Prosecuted after FPN"].to_numpy(),
-        "prosecuted": outcomes["Prosecuted"].to_numpy(),
+        "prosecuted": outcomes[outcome_names[PROSECUTION]].to_numpy(),
     })
-    return {"reconciliation": frame}
+    in_period = int(totals["Breaches"].sum())
+    return {"reconciliation": frame,
+            "log-rows": pd.DataFrame({"log": ["breaches in the period"], "rows": [in_period]})}
 
 
 def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:

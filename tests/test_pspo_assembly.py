@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from conftest import breach, write_log
 
+from statreturns.declaration import NOTES
 from tasks.read import read_source
 from tasks.validate import check_figures, load_suite, suite_path
 
@@ -66,8 +67,9 @@ def zeros(*columns: str) -> dict:
 # --- the tables --------------------------------------------------------------------------------
 
 
-def test_assembles_every_declared_table(tables, pspo):
-    assert list(tables) == [t.name for t in pspo.tables]
+def test_assembles_every_declared_table_and_its_notes(tables, pspo):
+    assert list(tables) == [*(t.name for t in pspo.tables), NOTES]
+    assert tables[NOTES]["note"].tolist() == []  # every breach in the period, wards as named
 
 
 def test_order_totals(tables):
@@ -76,6 +78,7 @@ def test_order_totals(tables):
         "Breaches": [3, 2, 0, 0, 0],
         "FPNs issued": [2, 2, 0, 0, 0],
         "Prosecuted after FPN": [0, 1, 0, 0, 0],
+        "FPNs unpaid after 6 months": [0, 0, 0, 0, 0],
         "FPN income (GBP)": [100.0, 0.0, 0.0, 0.0, 0.0],
     }
 
@@ -128,19 +131,79 @@ def test_by_ward_counts(tables):
                                    "Erdington High Street": 2, "Total": 5}
 
 
+OUTCOME_COLUMNS = ["Warning", "Words of advice", "No further action",
+                   "Community protection warning", "Referred to support", "FPN outstanding",
+                   "FPN paid", "FPN cancelled", "FPN withdrawn", "Prosecuted"]
+
+
 def test_outcomes(tables):
     table = tables["outcomes"]
-    assert list(table.columns) == ["Order", "Warning", "FPN outstanding", "FPN paid",
-                                   "FPN cancelled", "Prosecuted", "Total"]
+    assert list(table.columns) == ["Order", *OUTCOME_COLUMNS, "Total"]
     assert table["Order"].tolist() == [*ORDERS, "Total"]
-    assert row(table, "City Centre") == {"Warning": 1, "FPN outstanding": 1, "FPN paid": 1,
-                                         "FPN cancelled": 0, "Prosecuted": 0, "Total": 3}
+    assert row(table, "City Centre") == {**zeros(*OUTCOME_COLUMNS), "Warning": 1,
+                                         "FPN outstanding": 1, "FPN paid": 1, "Total": 3}
     assert row(table, "Erdington High Street") == {
-        "Warning": 0, "FPN outstanding": 0, "FPN paid": 0, "FPN cancelled": 1,
-        "Prosecuted": 1, "Total": 2}
+        **zeros(*OUTCOME_COLUMNS), "FPN cancelled": 1, "Prosecuted": 1, "Total": 2}
     assert row(table, "Sparkbrook alcohol restriction")["Total"] == 0
-    assert row(table, "Total") == {"Warning": 1, "FPN outstanding": 1, "FPN paid": 1,
-                                   "FPN cancelled": 1, "Prosecuted": 1, "Total": 5}
+    assert row(table, "Total") == {**zeros(*OUTCOME_COLUMNS), "Warning": 1,
+                                   "FPN outstanding": 1, "FPN paid": 1, "FPN cancelled": 1,
+                                   "Prosecuted": 1, "Total": 5}
+
+
+def test_outcomes_in_officers_words_are_counted_as_the_authoritys(assemble):
+    tables = assemble(*ROWS, breach(breach_id="B6", outcome="words of advice"),
+                      breach(breach_id="B7", outcome="NFA"), breach(breach_id="B8", outcome="CPW"),
+                      breach(breach_id="B9", outcome="Referred to support services"),
+                      breach(breach_id="B10", outcome="Withdrawn", fpn_issued_date="2026-06-10",
+                             fpn_amount="100", outcome_date="2026-06-20"),
+                      breach(breach_id="B11", outcome="Stern look"))
+    table = tables["outcomes"]
+    assert list(table.columns) == ["Order", *OUTCOME_COLUMNS, "Other outcome", "Total"]
+    assert row(table, "City Centre") == {
+        **zeros(*OUTCOME_COLUMNS), "Warning": 1, "Words of advice": 1, "No further action": 1,
+        "Community protection warning": 1, "Referred to support": 1, "FPN outstanding": 1,
+        "FPN paid": 1, "FPN withdrawn": 1, "Other outcome": 1, "Total": 9}
+    assert row(tables["order_totals"], "City Centre")["FPNs issued"] == 3
+
+
+def test_fpns_unpaid_six_months_after_the_breach_are_counted(assemble):
+    """Past six months no prosecution can begin: the notice can no longer be enforced."""
+    tables = assemble(breach(breach_id="B1", breach_datetime="2026-04-30 10:00",
+                             outcome="FPN issued", fpn_issued_date="2026-04-30",
+                             fpn_amount="100"),
+                      breach(breach_id="B2", breach_datetime="2026-05-01 10:00",
+                             outcome="FPN issued", fpn_issued_date="2026-05-01",
+                             fpn_amount="100"),
+                      breach(breach_id="B3", breach_datetime="2026-03-01 10:00",
+                             outcome="FPN paid", fpn_issued_date="2026-03-01",
+                             fpn_amount="100", outcome_date="2026-03-20"))
+    assert row(tables["order_totals"], "City Centre")["FPNs unpaid after 6 months"] == 1
+
+
+def test_breaches_outside_the_period_are_left_out_with_a_note(assemble, pspo, ctx):
+    tables = assemble(*ROWS, breach(breach_id="B6", breach_datetime="2025-10-31 23:59"),
+                      breach(breach_id="B7", breach_datetime="2025-04-02 09:00",
+                             condition="No such condition"))
+    assert row(tables["order_totals"], "City Centre")["Breaches"] == 3
+    assert tables[NOTES]["note"].tolist() == [
+        "2 rows of the log fall outside the period (from 02 April 2025 to 31 October 2025) "
+        "and are left out."]
+    assert pspo.reconcile(tables, ctx)["log-rows"]["rows"].tolist() == [5]
+
+
+def test_wards_are_counted_under_their_official_names(assemble):
+    tables = assemble(breach(breach_id="B1", ward="Ladywood"),
+                      breach(breach_id="B2", ward=" ladywood "),
+                      breach(breach_id="B3", ward="Lady Wood"),
+                      breach(breach_id="B4", ward="Soho"),
+                      breach(breach_id="B5", ward="Soho and Jewellery Quarter"))
+    by_ward = tables["by_ward"]
+    assert row(by_ward, "Ladywood")["City Centre"] == 3
+    assert row(by_ward, "Soho & Jewellery Quarter")["City Centre"] == 2
+    assert not {"ladywood", "Lady Wood", "Soho"} & set(by_ward["Ward"])
+    assert tables[NOTES]["note"].tolist() == [
+        "1 breach logged in Soho counted in Soho & Jewellery Quarter, the ward that replaced "
+        "it in a boundary change."]
 
 
 def test_trend_has_twelve_months_and_a_total_row(tables):
@@ -227,7 +290,7 @@ def return_suite():
 
 def check_return(pspo, ctx, tables, suite) -> dict:
     checks = check_figures(pspo.id, pspo.reconcile(tables, ctx))
-    assert {c.suite for c in checks} == {suite.name}
+    assert {c.suite for c in checks} == {suite.name, "log-rows"}
     return {c.code: c for c in checks}
 
 
@@ -249,7 +312,7 @@ def test_reconcile_gives_one_row_per_order_with_every_way_of_counting(tables, ps
 
 def test_consistent_data_passes_the_return_suite(tables, pspo, ctx, return_suite):
     checks = check_return(pspo, ctx, tables, return_suite)
-    assert sorted(checks) == [f"PSPO-R0{n}" for n in range(1, 7)]
+    assert sorted(checks) == [f"PSPO-R0{n}" for n in range(1, 8)]
     assert [code for code, c in checks.items() if not c.success] == []
     assert {c.severity for c in checks.values()} == {"error"}
 

@@ -5,6 +5,11 @@ Street next, a handful at the Station Road clinic), spread over the dates each o
 condition is in force. `rows` scales it (1,000,000 rows takes seconds). With
 `problems=True` a few entries carry the kind of mistakes officers make, which the rules
 raise as queries.
+
+As real logs are written: outcomes in officers' words (words of advice, NFA, CPW, a
+referral, a withdrawn notice), a ward spelt three ways and one under its name from before
+the 2018 boundary review; and for a quarter, the whole year's export, of which the return
+counts the quarter.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from flows.pspo_breaches import ENFORCEMENT_LOG, Orders
-from statreturns.periods import Period
+from statreturns.periods import Period, PeriodType, parse_period
 
 YEARLY_SHARE = {  # breaches a year, as published for 12 months
     "city-centre": 147, "erdington-high-street": 27, "station-road-clinic": 4,
@@ -41,7 +46,8 @@ LAST = ["Ahmed", "Begum", "Brown", "Clarke", "Davies", "Evans", "Hussain", "Jone
 def generate(period: Period, config: Orders, rows: int | None = None,
              problems: bool = False) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(20240401 + zlib.crc32(str(period).encode()))
-    start, end = pd.Timestamp(period.start), pd.Timestamp(period.end) + pd.Timedelta(days=1)
+    exported = _exported(period)
+    start, end = pd.Timestamp(exported.start), pd.Timestamp(exported.end) + pd.Timedelta(days=1)
     spans = config.conditions_frame()
     spans["_from"] = spans["_from"].clip(lower=start)
     spans["_to"] = spans["_to"].clip(upper=end)
@@ -100,9 +106,35 @@ def generate(period: Period, config: Orders, rows: int | None = None,
     })
     log = log.sort_values(["breach_datetime", "breach_id"], kind="stable")
     log = log.reset_index(drop=True).fillna("")
+    _as_written(log)
     if problems:
         _add_problems(log)
     return {"enforcement-log": log}
+
+
+def _exported(period: Period) -> Period:
+    """The months the log covers: a quarter's log is the export of the year to its end."""
+    if period.type is PeriodType.QUARTER:
+        return parse_period(f"R12-{period.end:%Y-%m}")
+    return period
+
+
+WORDS = {"Warning": [(5, "Words of advice"), (7, "NFA"), (11, "CPW"),
+                     (13, "Referred to support services")],
+         "FPN cancelled": [(4, "Withdrawn")]}
+"""Outcomes as officers write them: every nth of an outcome's rows (the first of them too)."""
+SPELLINGS = {"Ladywood": [(4, "ladywood"), (9, "Lady Wood")],
+             "Soho & Jewellery Quarter": [(10, "Soho")]}
+"""Wards as logs spell them: another spelling, and the name before the boundary review."""
+
+
+def _as_written(log: pd.DataFrame) -> None:
+    """Outcomes and wards in the words real logs use: counted the same once read."""
+    for column, changes in (("outcome", WORDS), ("ward", SPELLINGS)):
+        for value, every in changes.items():
+            rows = log.index[log[column] == value]
+            for n, written in every:
+                log.loc[rows[::n], column] = written
 
 
 def _pick(rng: np.random.Generator, keys: pd.Series, options: dict[str, list[str]]

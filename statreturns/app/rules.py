@@ -10,7 +10,9 @@ from statreturns.declaration import DATA_CLASSES, NOT_PERSONAL, Source
 from statreturns.settings import get_settings
 
 FIELDS = ("return", "suite", "checks", "code", "severity", "columns", "data", "rule",
-          "expectation")
+          "blocks because", "expectation")
+"""``blocks because``: for an error, the wrong figure producing the return would publish
+or submit (the rule's ``meta.blocks_because``); empty for a query."""
 
 
 def _named(kwargs: dict) -> list[str]:
@@ -54,6 +56,8 @@ def catalogue(return_id: str | None = None) -> list[dict]:
                     "code": meta.get("code", ""), "severity": meta.get("severity", ""),
                     "columns": _columns(e.get("kwargs", {}), meta),
                     "data": _data(e.get("kwargs", {}), meta, by_name.get(path.stem)),
-                    "rule": e.get("description", ""), "expectation": e.get("type", ""),
+                    "rule": e.get("description", ""),
+                    "blocks because": meta.get("blocks_because", ""),
+                    "expectation": e.get("type", ""),
                 })
     return rows

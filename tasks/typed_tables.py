@@ -100,15 +100,18 @@ def typed(table: pd.DataFrame, index: tuple[str, ...]) -> TypedTable:
 
 
 def _words(name: str, values: pd.Series) -> tuple[FigureColumn, list | None]:
-    """A text column, and its values where one holds no letter or digit ("-", "...", "?"):
-    a mark standing for a word the table does not give, written as not available. (None
-    where no value is such.)"""
-    marks = [isinstance(v, str) and v.strip() != "" and not WORDLIKE.search(v) for v in values]
-    if not any(marks):
-        return FigureColumn(name, "text", 0, ()), None
-    shown = [SYMBOLS[NOT_AVAILABLE] if mark else v for v, mark in zip(values, marks,
-                                                                      strict=True)]
-    return FigureColumn(name, "text", 0, (SYMBOLS[NOT_AVAILABLE],)), shown
+    """A text column, with its states as their symbols ("No data available" as "[x]") and
+    a value holding no letter or digit ("-", "...", "?") as not available: a mark standing
+    for a word the table does not give. (None where no value changes.)"""
+    shown, symbols = [], set()
+    for value in values:
+        text = value.strip().lower() if isinstance(value, str) else ""
+        symbol = _SYMBOL_OF_WORD.get(text) or (
+            SYMBOLS[NOT_AVAILABLE] if text and not WORDLIKE.search(text) else None)
+        shown.append(symbol or value)
+        symbols |= {symbol} - {None}
+    column = FigureColumn(name, "text", 0, tuple(s for s in SYMBOLS.values() if s in symbols))
+    return column, shown if symbols else None
 
 
 def _figures(name: str, values: pd.Series) -> tuple[FigureColumn, list] | None:

@@ -101,7 +101,7 @@ def test_demo_tables_carry_no_data_through_and_never_as_zero(demo_run):
     ]
     csv = (Path(demo_run.outputs_dir) / "publication" /
            f"csp-performance-{PERIOD}-board-table.csv").read_text().splitlines()
-    assert "Deliberate fires,[x],602,555,1157,[x],[x],[x],No data available,[z],[z],1.96" in csv
+    assert "Deliberate fires,[x],602,555,1157,[x],[x],[x],[x],[z],[z],1.96" in csv
     assert "Violence with injury,4463,5070,4482,9552,8513,1039,12.2,Up,11,12.74,15.34" in csv
 
 

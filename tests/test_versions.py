@@ -142,7 +142,7 @@ def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_cha
     assert decide(v2, "approve", "B. Manager", "explained") == "approved"
 
     # A rerun that changes the queried row itself: asked for again.
-    changed = [*other[:2], breach(breach_id="V3", ward="Sutton Trinity", place="Six Ways"),
+    changed = [*other[:2], breach(breach_id="V3", ward="Stockland Green", place="Six Ways"),
                other[3]]
     v3 = the_run(run(tmp_path, changed, "R12-2026-08", trigger="rerun",
                      reason="place corrected after approval"))

@@ -1,9 +1,12 @@
 """Prevent duty benchmarks: the Home Office's yearly assessment of a funded authority.
 
-Counter-Terrorism and Security Act 2015. Each benchmark is rated once a year from the
-authority's rating scale, and a rating high enough needs evidence from the year;
-funded-project monitoring and referral figures go alongside. The benchmarks, the scale and
-the funded projects come from ``config/authorities/<authority>/prevent-benchmarks.toml``.
+Counter-Terrorism and Security Act 2015. Each benchmark has two ratings a year from the
+authority's rating scale: the authority's self-assessment, which needs evidence from the
+year when it is high enough, and the Home Office's assessed rating, which the register
+holds once the Home Office has given it. Funded-project monitoring and referral figures go
+alongside; the Channel panel discusses and adopts referrals of earlier quarters, so its
+figures are compared over the year. The benchmarks, the scale and the funded projects come
+from ``config/authorities/<authority>/prevent-benchmarks.toml``.
 
 Run on its own: ``python flows/prevent_benchmarks.py 2025/26``.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -19,7 +23,9 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from flows.skeleton import return_flow, run_from_command_line
 from statreturns.declaration import (
     BOARD,
+    NOT_AVAILABLE,
     PUBLICATION,
+    STATES,
     SUBMISSION,
     TOTAL,
     Chart,
@@ -35,8 +41,32 @@ from statreturns.periods import Period, PeriodType
 
 FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 NOT_RATED = "Not rated"
+"""A self-assessment the register does not hold for a benchmark and year."""
+UNAVAILABLE = STATES[NOT_AVAILABLE][0]
+"""[x]: a Home Office rating the register does not hold (the year is not yet assessed),
+and a change from last year that cannot be worked out. Never a rating."""
 REFERRAL_FIGURES = {"referrals": "Referrals", "discussed_at_panel": "Discussed at Channel panel",
                     "adopted_as_channel_cases": "Adopted as Channel cases"}
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One of a benchmark's two ratings: its column in the register, its tables' headings."""
+
+    column: str
+    label: str
+    missing: str
+    """Shown where the register holds no such rating for the benchmark and year."""
+
+    @property
+    def headings(self) -> tuple[str, str, str]:
+        """The benchmarks table's columns: this year's rating, last year's, the change."""
+        return (f"{self.label} this year", f"{self.label} last year", f"{self.label} change")
+
+
+SELF_ASSESSMENT = Rating("self_assessment", "Self-assessment", NOT_RATED)
+HOME_OFFICE = Rating("home_office_rating", "Home Office rating", UNAVAILABLE)
+RATINGS = (SELF_ASSESSMENT, HOME_OFFICE)
 
 
 # --- configuration ------------------------------------------------------------------------
@@ -142,17 +172,15 @@ def _figure_flags(out: pd.DataFrame, columns: list[str]) -> None:
     out["_not_negative"] = flag(figures.notna().any(axis=1), (figures.fillna(0) >= 0).all(axis=1))
 
 
-def _at_most(out: pd.DataFrame, smaller: str, larger: str) -> pd.Series:
-    return flag(out[smaller].notna() & out[larger].notna(), out[smaller] <= out[larger])
-
-
 def derive_ratings(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Benchmarks by name, ratings in lower case, and how often each is rated in a year."""
+    """Benchmarks by name, both ratings in lower case, and how often each benchmark is named
+    in a year."""
     out = frame.copy()
     _year_flags(out)
     out["benchmark"] = _canonical(frame["benchmark"], ctx.config.benchmarks)
-    out["rating"] = frame["rating"].astype("string").str.lower().str.replace(r"\s+", " ",
-                                                                               regex=True)
+    for rating in RATINGS:
+        out[rating.column] = frame[rating.column].astype("string").str.lower().str.replace(
+            r"\s+", " ", regex=True)
     out["_times_rated"] = times(out, ["year", "benchmark"])
     return out
 
@@ -187,13 +215,11 @@ def derive_projects(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
 
 def derive_referrals(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Quarters in capitals, and each stage of the referral pathway within the one before."""
+    """Quarters in capitals, and the figures' flags. A quarter's figures are not compared
+    with each other: the panel discusses and adopts referrals of earlier quarters."""
     out = frame.copy()
     out["quarter"] = frame["quarter"].astype("string").str.upper()
     _figure_flags(out, list(REFERRAL_FIGURES))
-    out["_discussed_within_referrals"] = _at_most(out, "discussed_at_panel", "referrals")
-    out["_adopted_within_discussed"] = _at_most(out, "adopted_as_channel_cases",
-                                                "discussed_at_panel")
     return out
 
 
@@ -210,12 +236,16 @@ QUARTER = Column("quarter", description="The financial year's quarter, written 2
 
 BENCHMARK_RATINGS = Source(
     name="benchmark-ratings",
-    title="Benchmark self-assessment register",
-    # The authority's assessment of its own work; its owners are job titles: not personal.
+    title="Benchmark ratings register",
+    # Ratings of the authority's work; its owners are job titles: not personal.
     columns=(
         Column("authority", description="The authority the register is kept by"),
         YEAR, BENCHMARK,
-        Column("rating", description="A word from the rating scale, e.g. exceeding"),
+        Column("self_assessment", description="The authority's own rating: a word from "
+                                              "the rating scale, e.g. exceeding"),
+        Column("home_office_rating", states=(NOT_AVAILABLE,),
+               description="The Home Office's assessed rating, from the same scale; blank "
+                           "(or [x]) until the Home Office has assessed the year"),
         Column("owner", description="The job title answerable for the benchmark (not a name)"),
         Column("narrative", description="Why the rating was given"),
     ),
@@ -252,9 +282,11 @@ REFERRALS = Source(
     columns=(QUARTER,
              Column("referrals", "integer", description="People referred to Prevent"),
              Column("discussed_at_panel", "integer",
-                    description="Referrals discussed at the Channel panel"),
+                    description="Referrals discussed at the Channel panel in the quarter, "
+                                "made in it or earlier"),
              Column("adopted_as_channel_cases", "integer",
-                    description="Referrals adopted as Channel cases")),
+                    description="Referrals adopted as Channel cases in the quarter, "
+                                "discussed in it or earlier")),
     derive=derive_referrals,
     parameters=suite_parameters,
 )
@@ -262,13 +294,19 @@ REFERRALS = Source(
 
 # --- assembly -----------------------------------------------------------------------------
 
-def _word(rating: object) -> str:
-    return NOT_RATED if pd.isna(rating) else str(rating)[0].upper() + str(rating)[1:]
+def _capitalised(word: str) -> str:
+    return word[0].upper() + word[1:]
+
+
+def _shown(rating: object, missing: str) -> str:
+    return missing if pd.isna(rating) else _capitalised(str(rating))
 
 
 def _change(now: float, before: float) -> str:
+    """How a rating's rank moved since last year: new where it had none then, not
+    available where it has none now."""
     if pd.isna(now):
-        return ""
+        return UNAVAILABLE
     if pd.isna(before):
         return "new"
     return "up" if now > before else "down" if now < before else "same"
@@ -280,36 +318,50 @@ def _with_total(table: pd.DataFrame, label: str) -> pd.DataFrame:
     return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
 
-def _ratings_of(ratings: pd.DataFrame, year: str, names: list[str]) -> pd.Series:
+def _ratings_of(ratings: pd.DataFrame, year: str, names: list[str], column: str) -> pd.Series:
     rated = ratings[ratings["year"] == year].drop_duplicates("benchmark")
-    return rated.set_index("benchmark")["rating"].reindex(names)
+    return rated.set_index("benchmark")[column].reindex(names)
+
+
+def _counts(rated: pd.Series, scale: list[str]) -> list:
+    """Benchmarks by rating and in all; not available ([x]) where none is rated: a year the
+    Home Office has not yet assessed has no ratings to count, not ratings of none."""
+    if rated.isna().all():
+        return [UNAVAILABLE] * (len(scale) + 1)
+    counts = rated.value_counts().reindex(scale, fill_value=0).tolist()
+    return [*counts, sum(counts)]
+
+
+def _evidence_items(evidence: pd.DataFrame, ctx: Context) -> pd.Series:
+    """The items listed for the year and dated inside it, by benchmark."""
+    dated = evidence["evidence_date"].between(pd.Timestamp(ctx.period.start),
+                                              pd.Timestamp(ctx.period.end))
+    return evidence[dated & (evidence["year"] == str(ctx.period))].groupby("benchmark").size()
 
 
 def _benchmarks(sources: Mapping[str, pd.DataFrame], ctx: Context
                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each benchmark's two ratings this year and last with their changes, and the
+    benchmarks counted by rating."""
     cfg: Benchmarks = ctx.config
     names = [b.name for b in cfg.benchmarks]
-    ratings = sources["benchmark-ratings"]
-    now = _ratings_of(ratings, str(ctx.period), names)
-    before = _ratings_of(ratings, str(ctx.period.previous()), names)
-    evidence = sources["benchmark-evidence"]
-    dated = evidence["evidence_date"].between(pd.Timestamp(ctx.period.start),
-                                              pd.Timestamp(ctx.period.end))
-    items = evidence[dated & (evidence["year"] == str(ctx.period))].groupby("benchmark").size()
-    benchmarks = pd.DataFrame({
-        "Benchmark": names,
-        "Rating this year": [_word(r) for r in now],
-        "Rating last year": [_word(r) for r in before],
-        "Change": [_change(a, b) for a, b in zip(now.map(cfg.ranks), before.map(cfg.ranks),
-                                                 strict=True)],
-        "Evidence items in year": items.reindex(names, fill_value=0).astype("int64").to_numpy(),
-    })
-    changes = pd.DataFrame({"Rating": [_word(w) for w in cfg.rating_scale],
-                            "Last year": before.value_counts().reindex(cfg.rating_scale,
-                                                                       fill_value=0).to_numpy(),
-                            "This year": now.value_counts().reindex(cfg.rating_scale,
-                                                                    fill_value=0).to_numpy()})
-    return benchmarks, _with_total(changes, "Rating")
+    register = sources["benchmark-ratings"]
+    benchmarks = pd.DataFrame({"Benchmark": names})
+    changes = pd.DataFrame({"Rating": [*map(_capitalised, cfg.rating_scale), TOTAL]})
+    for rating in RATINGS:
+        now = _ratings_of(register, str(ctx.period), names, rating.column)
+        before = _ratings_of(register, str(ctx.period.previous()), names, rating.column)
+        this_year, last_year, change = rating.headings
+        benchmarks[this_year] = [_shown(r, rating.missing) for r in now]
+        benchmarks[last_year] = [_shown(r, rating.missing) for r in before]
+        benchmarks[change] = [_change(a, b) for a, b in zip(
+            now.map(cfg.ranks), before.map(cfg.ranks), strict=True)]
+        changes[last_year] = _counts(before, cfg.rating_scale)
+        changes[this_year] = _counts(now, cfg.rating_scale)
+    items = _evidence_items(sources["benchmark-evidence"], ctx)
+    benchmarks["Evidence items in year"] = items.reindex(names, fill_value=0).astype(
+        "int64").to_numpy()
+    return benchmarks, changes
 
 
 def _projects(monitoring: pd.DataFrame, ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -341,17 +393,31 @@ def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
             "project_quarters": project_quarters, "referrals": _with_total(referrals, "Quarter")}
 
 
+def _channel_year(referrals: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """The year's Channel cases: discussed at the panel, adopted, and discussed but not
+    adopted. Compared over the year only: a quarter's panel adopts cases it first discussed
+    in an earlier quarter."""
+    total = referrals.set_index("Quarter").loc[TOTAL]
+    discussed = total[REFERRAL_FIGURES["discussed_at_panel"]]
+    adopted = total[REFERRAL_FIGURES["adopted_as_channel_cases"]]
+    return pd.DataFrame({"year": [str(ctx.period)], "discussed_at_panel": [discussed],
+                         "adopted_as_channel_cases": [adopted],
+                         "discussed_not_adopted": [discussed - adopted]})
+
+
 def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
-    """Per benchmark, per funded project and quarter, and per quarter: what must be there."""
+    """Per benchmark, per funded project and quarter, per quarter and over the year: what
+    must be there and what must agree."""
     cfg: Benchmarks = ctx.config
     benchmarks = tables["benchmarks"]
-    now = benchmarks["Rating this year"].str.lower().map(cfg.ranks)
-    before = benchmarks["Rating last year"].str.lower().map(cfg.ranks)
+    this_year, last_year, _ = SELF_ASSESSMENT.headings
+    now = benchmarks[this_year].str.lower().map(cfg.ranks)
+    before = benchmarks[last_year].str.lower().map(cfg.ranks)
     needs_evidence = now >= cfg.ranks[cfg.evidence_from]
     coverage = pd.DataFrame({
         "benchmark": benchmarks["Benchmark"],
-        "rating_last_year": benchmarks["Rating last year"],
-        "rating_this_year": benchmarks["Rating this year"],
+        "self_assessment_last_year": benchmarks[last_year],
+        "self_assessment_this_year": benchmarks[this_year],
         "evidence_items_in_year": benchmarks["Evidence items in year"],
         "rated": now.notna().astype("int64"),
         "evidence_items_for_rating": benchmarks["Evidence items in year"]
@@ -367,23 +433,34 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     referral_quarters = pd.DataFrame({"quarter": referrals["Quarter"],
                                       "given": referrals["Referrals"].notna().astype("int64")})
     return {"benchmark-coverage": coverage, "project-quarters": project_quarters,
-            "referral-quarters": referral_quarters}
+            "referral-quarters": referral_quarters,
+            "channel-year": _channel_year(tables["referrals"], ctx)}
+
+
+def _rating_lines(benchmarks: pd.DataFrame, rating: Rating, cfg: Benchmarks
+                  ) -> list[tuple[str, str]]:
+    """How many benchmarks have the rating needing evidence or better, how many each higher
+    rating, and how many fell since last year; not yet assessed where none is rated."""
+    this_year, _, change = rating.headings
+    ranks = benchmarks[this_year].str.lower().map(cfg.ranks)
+    if ranks.isna().all():
+        return [(rating.label, "not yet assessed")]
+    needs_evidence = cfg.ranks[cfg.evidence_from]
+    lines = [(f"{rating.label}: {cfg.evidence_from} or better",
+              f"{int((ranks >= needs_evidence).sum())} of {len(benchmarks)}")]
+    lines += [(f"  {_capitalised(word)}", str(int((ranks == rank).sum())))
+              for word, rank in cfg.ranks.items() if rank > needs_evidence][::-1]
+    return [*lines, (f"{rating.label}: lower than last year",
+                     str(int((benchmarks[change] == "down").sum())))]
 
 
 def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:
-    cfg: Benchmarks = ctx.config
-    benchmarks = tables["benchmarks"]
-    ranks = benchmarks["Rating this year"].str.lower().map(cfg.ranks)
-    needs_evidence = cfg.ranks[cfg.evidence_from]
-    lines = [(f"Benchmarks rated {cfg.evidence_from} or better",
-              f"{int((ranks >= needs_evidence).sum())} of {len(benchmarks)}")]
-    lines += [(f"  {_word(word)}", str(int((ranks == rank).sum())))
-              for word, rank in cfg.ranks.items() if rank > needs_evidence][::-1]
-    falls = int((benchmarks["Change"] == "down").sum())
+    lines = [line for rating in RATINGS
+             for line in _rating_lines(tables["benchmarks"], rating, ctx.config)]
     projects = tables["projects"].set_index("Project")
     referrals = tables["referrals"].set_index("Quarter").loc[TOTAL]
     adopted = REFERRAL_FIGURES["adopted_as_channel_cases"]
-    return [*lines, ("Ratings lower than last year", str(falls)),
+    return [*lines,
             ("Funded projects", str(len(projects) - 1)),
             ("Workshops delivered", f"{int(projects.at[TOTAL, 'Workshops']):,}"),
             ("Participants", f"{int(projects.at[TOTAL, 'Participants']):,}"),
@@ -399,16 +476,21 @@ DECLARATION = ReturnDeclaration(
     period_types=(PeriodType.FINANCIAL_YEAR,),
     deadline="last working day of November after the financial year",
     sign_off=True,
-    description="Each Prevent duty benchmark's rating and evidence, the funded projects' "
-                "workshops and participants, and referrals to Prevent and Channel.",
+    description="Each Prevent duty benchmark's self-assessment, Home Office rating and "
+                "evidence, the funded projects' workshops and participants, and referrals "
+                "to Prevent and Channel.",
     sources=(BENCHMARK_RATINGS, BENCHMARK_EVIDENCE, PROJECT_MONITORING, REFERRALS),
     tables=(
-        Table("benchmarks", "Benchmark ratings",
-              ("Benchmark", "Rating this year", "Rating last year", "Change"),
+        Table("benchmarks", "Benchmark ratings: self-assessment and Home Office rating",
+              ("Benchmark", *(h for rating in RATINGS for h in rating.headings)),
               key=("Benchmark",), audiences=(BOARD, SUBMISSION, PUBLICATION),
-              note="Evidence items are those dated inside the financial year. Change compares "
-                   "with last year's rating; new where the benchmark was not rated then."),
-        Table("rating_changes", "Benchmarks by rating, this year and last", ("Rating",)),
+              note="The self-assessment is the council's rating of its own work; the Home "
+                   f"Office rating is the Home Office's, {UNAVAILABLE} (not available) until "
+                   "the Home Office has assessed the year. Each change compares a rating with "
+                   "the same one last year: new where the benchmark did not have it then. "
+                   "Evidence items are those dated inside the financial year."),
+        Table("rating_changes", "Benchmarks by rating, self-assessed and by the Home Office, "
+              "this year and last", ("Rating",)),
         Table("projects", "Home Office-funded projects", ("Project",),
               audiences=(BOARD, SUBMISSION, PUBLICATION),
               disclosure=Disclosure("events", "workshops, and the places taken at them"),
@@ -418,7 +500,10 @@ DECLARATION = ReturnDeclaration(
               ("Project", "Quarter", "Settings", "Themes"), key=("Project", "Quarter")),
         Table("referrals", "Referrals to Prevent and Channel cases by quarter", ("Quarter",),
               audiences=(BOARD, SUBMISSION), disclosure=Disclosure("people", "people"),
-              note="Quarters of the financial year: Q1 is April to June. Not published as "
+              note="Quarters of the financial year: Q1 is April to June. Each figure counts "
+                   "its quarter's: the Channel panel discusses and adopts referrals made in "
+                   "earlier quarters, so a quarter may adopt more cases than it discusses, or "
+                   "discuss more than are referred in it. Not published as "
                    "open data: the Home Office publishes these counts for police force areas "
                    "and regions, not for one council."),
     ),

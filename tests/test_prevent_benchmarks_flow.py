@@ -61,11 +61,15 @@ def test_demo_outputs_are_a_package_for_each_audience(demo_run):
                   for end in ("", "-metadata.json"))])
     projects = pd.read_csv(folder / "publication" / f"{STEM}-projects.csv")
     assert projects.iloc[-1].tolist() == ["Total", 508, 10_002, 32]
-    benchmarks = pd.read_csv(folder / "publication" / f"{STEM}-benchmarks.csv")
-    assert benchmarks["Rating this year"].value_counts().to_dict() == {"Exceeding": 7,
-                                                                       "Meeting": 1}
-    assert benchmarks.set_index("Benchmark").at["Reducing permissive environments",
-                                                "Change"] == "down"
+    benchmarks = pd.read_csv(folder / "publication" / f"{STEM}-benchmarks.csv",
+                             index_col="Benchmark")
+    assert benchmarks["Self-assessment this year"].value_counts().to_dict() == {
+        "Exceeding": 7, "Meeting": 1}
+    assert benchmarks["Home Office rating this year"].value_counts().to_dict() == {
+        "Exceeding": 6, "Meeting": 2}
+    assert benchmarks.at["Reducing permissive environments", "Self-assessment change"] == "down"
+    assert benchmarks.loc["Local risk assessment process"].tolist() == [
+        "Exceeding", "Meeting", "up", "Meeting", "Meeting", "same", 3]
 
 
 def test_referrals_go_exact_to_the_home_office_and_are_not_published(demo_run):
@@ -81,6 +85,8 @@ def test_referrals_go_exact_to_the_home_office_and_are_not_published(demo_run):
     assert referrals.columns.tolist() == ["Quarter", "Referrals", "Discussed at Channel panel",
                                           "Adopted as Channel cases"]
     assert referrals.values.tolist() == tables["referrals"]["rows"]
+    # the last quarter adopts more cases than it discusses: no query (see the planted ones)
+    assert referrals.values.tolist()[-2:] == [["2025-Q4", 43, 2, 3], ["Total", 167, 44, 17]]
     assert ((referrals.iloc[:, 1:] > 0) & (referrals.iloc[:, 1:] < 5)).any(axis=None), \
         "the demo has small counts for the department to receive exactly"
     assert "referrals" not in load_workbook(folder / "publication" / f"{STEM}.xlsx").sheetnames
@@ -106,8 +112,10 @@ def _not_rated(frames):
                                         benchmark="Training programme")
 
 
-def _more_adopted_than_discussed(frames):
-    frames["referrals"].loc[1, ["discussed_at_panel", "adopted_as_channel_cases"]] = [4, 5]
+def _home_office_rating_off_the_scale(frames):
+    ratings = frames["benchmark-ratings"]
+    ratings.loc[(ratings["year"] == PERIOD) & (ratings["benchmark"] == "Training programme"),
+                "home_office_rating"] = "Outstanding"
 
 
 def _quarter_missing(frames):
@@ -120,9 +128,9 @@ BLOCKING = {  # case: (change to the demo data, the error it raises, where, the 
                                 "2025/26 / Channel panel"),
     "a benchmark not rated": (_not_rated, "PREV-R01", "benchmark Training programme",
                               "Not rated"),
-    "more adopted than discussed": (_more_adopted_than_discussed, "PREV-031",
-                                    "referrals.csv, column C (discussed_at_panel), "
-                                    "D (adopted_as_channel_cases), row 3", "4 / 5"),
+    "a Home Office rating off the scale": (_home_office_rating_off_the_scale, "PREV-032",
+                                           "benchmark-ratings.csv, column E "
+                                           "(home_office_rating), row 23", "outstanding"),
     "a project missing a quarter": (_quarter_missing, "PREV-R04",
                                     "project_quarter Youth Voices Debate Programme 2025-Q3", "0"),
 }
@@ -138,3 +146,26 @@ def test_an_error_blocks_the_return_with_no_version(case, tmp_path, demo_run):
     assert list(found) == [code]
     assert (found[code].severity, found[code].sample) == ("error", sample)
     assert code in summary.message and where in summary.message
+
+
+def test_a_year_not_yet_assessed_by_the_home_office_is_produced_as_not_available(tmp_path,
+                                                                               demo_run):
+    """The register holds no Home Office rating for the year: [x], never a rating, and no
+    error; last year's ratings are shown as before."""
+    frames = generate(parse_period(PERIOD), config())
+    ratings = frames["benchmark-ratings"]
+    ratings.loc[ratings["year"] == PERIOD, "home_office_rating"] = None
+    summary = run(tmp_path, frames)
+    assert (summary.status, summary.verdict) == ("produced", "pass")
+    folder = Path(summary.outputs_dir)
+    for package in ("submission", "publication"):
+        benchmarks = pd.read_csv(folder / package / f"{STEM}-benchmarks.csv",
+                                 keep_default_na=False)
+        assert set(benchmarks["Home Office rating this year"]) == {"[x]"}
+        assert set(benchmarks["Home Office rating change"]) == {"[x]"}
+        assert benchmarks["Home Office rating last year"].value_counts().to_dict() == {
+            "Exceeding": 6, "Meeting": 2}
+        assert benchmarks["Self-assessment this year"].value_counts().to_dict() == {
+            "Exceeding": 7, "Meeting": 1}
+    tables = json.loads((folder / f"{STEM}.json").read_text())["tables"]
+    assert [row[-1] for row in tables["rating_changes"]["rows"]] == ["[x]"] * 4

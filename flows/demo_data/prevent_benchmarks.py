@@ -1,15 +1,20 @@
 """Demo data for the Prevent duty benchmarks return, the same every time for a period.
 
-As published for one year: seven benchmarks rated at the top of the scale and one
+As published for one year: seven benchmarks self-assessed at the top of the scale and one
 ("reducing permissive environments" in the demo settings) a step below; 8 funded projects
 delivering 508 workshops to 10,002 participants (in proportion for another number of
-projects). The register also holds the two years before, so ratings can be compared.
+projects). The register also holds the two years before, so ratings can be compared. The
+Home Office's rating agrees with the self-assessment but for one benchmark ("local risk
+assessment process" in the demo settings), which the authority rates a step up this year
+and the Home Office still rates a step below the top. The Channel panel's last quarter
+adopts more cases than it discusses, one of them first discussed in the quarter before:
+right, and no query.
 `rows` is not used: the shape of this return is set by the authority's configuration.
 
 With `problems=True`, three mistakes that raise queries only: one project's quarter has
-fewer participants than workshops (PREV-024), the benchmark rated a step below was at the
-top last year (PREV-R03), and an evidence item is dated before the year it is listed for
-(PREV-014).
+fewer participants than workshops (PREV-024), the benchmark self-assessed a step below was
+at the top last year (PREV-R03), and an evidence item is dated before the year it is listed
+for (PREV-014).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from statreturns.periods import Period
 WORKSHOPS, PARTICIPANTS, PROJECTS = 508, 10_002, 8
 BELOW_TOP = 6  # the position of the benchmark rated a step below the top
 RISEN = 1  # the position of a benchmark rated a step below the top last year
+LAST_QUARTER_PANEL = (2, 3)  # referrals discussed and cases adopted in the last quarter
 OWNERS = ["Prevent Partnership Chair", "Prevent Coordinator", "Head of Community Safety",
           "Prevent Coordinator", "Channel Panel Chair", "Prevent Education Officer",
           "Community Safety Manager", "Communications Manager"]
@@ -67,24 +73,28 @@ def generate(period: Period, config: Benchmarks, rows: int | None = None,
 
 
 def _ratings(years: list[Period], config: Benchmarks, problems: bool) -> pd.DataFrame:
-    """Every benchmark at the top of the scale but two: one rises a step a year to the top,
-    one stays a step below (with problems, it was at the top last year)."""
+    """Every benchmark self-assessed at the top of the scale but two: one rises a step a year
+    to the top, one stays a step below (with problems, it was at the top last year). The
+    Home Office rates the same, but does not see the last step of the rise this year."""
     top = len(config.rating_scale) - 1
-    below = {  # year (oldest first) -> {benchmark position: its rank, below the top}
+    self_assessed = {  # year (oldest first) -> {benchmark position: its rank, below the top}
         0: {RISEN: top - 2, BELOW_TOP: top - 1},
         1: {RISEN: top - 1, BELOW_TOP: top - 1},
         2: {BELOW_TOP: top - 1},
     }
+    home_office = {**self_assessed, 2: {**self_assessed[2], RISEN: top - 1}}
     if problems:
-        below[1].pop(BELOW_TOP)
+        self_assessed[1] = {RISEN: top - 1}
     rows = []
     for y, year in enumerate(years):
         for i, benchmark in enumerate(config.benchmarks):
-            rank = max(below[y].get(i, top), 0)
+            rank = max(self_assessed[y].get(i, top), 0)
+            assessed = max(home_office[y].get(i, top), 0)
             rows.append({"authority": "Demo City Council",  # generate() is not told the authority
                          "year": str(year),
                          "benchmark": benchmark.name,
-                         "rating": config.rating_scale[rank].capitalize(),
+                         "self_assessment": config.rating_scale[rank].capitalize(),
+                         "home_office_rating": config.rating_scale[assessed].capitalize(),
                          "owner": OWNERS[i % len(OWNERS)],
                          "narrative": NARRATIVE[0 if rank == 0 else 2 if rank == top else 1]})
     return pd.DataFrame(rows)
@@ -145,9 +155,12 @@ def _monitoring(rng: np.random.Generator, period: Period, config: Benchmarks,
 
 
 def _referrals(rng: np.random.Generator, period: Period) -> pd.DataFrame:
+    """About a third of each quarter's referrals discussed at the panel and a quarter of
+    those adopted; the last quarter's panel adopts a case it first discussed in the third."""
     referrals = rng.integers(35, 70, size=4)
     discussed = rng.binomial(referrals, 0.3)
     adopted = rng.binomial(discussed, 0.25)
+    discussed[-1], adopted[-1] = LAST_QUARTER_PANEL
     return pd.DataFrame({"quarter": quarters(period),
                          "referrals": referrals, "discussed_at_panel": discussed,
                          "adopted_as_channel_cases": adopted})

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from statreturns.deadlines import add_working_days, deadline
+from statreturns.deadlines import add_working_days, check_rule, deadline
 from statreturns.declaration import ReturnDeclaration
 from statreturns.periods import Period, PeriodType, latest_complete
 from statreturns.settings import PROJECT_ROOT
@@ -22,6 +22,8 @@ class Entry:
     period_type: PeriodType
     lead_days: int
     """Working days before the deadline that the run is planned."""
+    deadline: str | None = None
+    """The authority's deadline rule for the return; None keeps the return's own."""
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,18 @@ def _calendar() -> dict:
 
 
 def entries() -> dict[str, Entry]:
-    return {rid: Entry(rid, PeriodType(e["period"]), int(e["lead_days"]))
-            for rid, e in _calendar().items() if isinstance(e, dict)}
+    found = {rid: Entry(rid, PeriodType(e["period"]), int(e["lead_days"]), e.get("deadline"))
+             for rid, e in _calendar().items() if isinstance(e, dict)}
+    for entry in found.values():
+        if entry.deadline is not None:
+            check_rule(entry.deadline)
+    return found
+
+
+def deadline_rule(declaration: ReturnDeclaration) -> str:
+    """The return's deadline rule: the calendar's setting, else the return's default."""
+    entry = entries().get(declaration.id)
+    return entry.deadline if entry and entry.deadline else declaration.deadline
 
 
 def first_day() -> date:
@@ -71,7 +83,7 @@ Declarations = Mapping[str, ReturnDeclaration]
 
 def due_between(returns: Declarations, start: date, end: date) -> list[Due]:
     """Each return and period whose deadline falls from `start` to `end`, by deadline."""
-    rules = {rid: d.deadline for rid, d in returns.items()}
+    rules = {rid: deadline_rule(d) for rid, d in returns.items()}
     out = []
     for entry in entries().values():
         for period in _periods(entry.period_type, start, end):

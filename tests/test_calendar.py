@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from flows import registry
 from statreturns import calendar
 from statreturns.periods import parse_period
@@ -47,3 +49,24 @@ def test_states_are_overdue_only_past_the_deadline_and_until_submitted():
     assert calendar.state(due, "produced", date(2026, 11, 14)) == "overdue"
     assert calendar.state(due, "submitted", date(2026, 12, 1)) == "submitted"
     assert calendar.state(due, "refused", date(2026, 11, 1)) == "not started"
+
+
+def test_the_calendar_sets_each_returns_deadline(tmp_path, monkeypatch):
+    """A return's deadline is the calendar's setting; the return's own rule is the default."""
+    from statreturns.deadlines import DeadlineRuleError
+
+    pspo = registry.declarations()["pspo-breaches"]
+    path = tmp_path / "calendar.toml"
+    path.write_text('from = 2026-01-01\n[pspo-breaches]\nperiod = "rolling-12-months"\n'
+                    'lead_days = 2\ndeadline = "3 working days after the end of the period"\n'
+                    '[savings-tracker]\nperiod = "month"\nlead_days = 1\n')
+    monkeypatch.setattr(calendar, "CALENDAR", path)
+    assert calendar.deadline_rule(pspo) == "3 working days after the end of the period"
+    savings = registry.declarations()["savings-tracker"]
+    assert calendar.deadline_rule(savings) == savings.deadline
+    due = calendar.due_between(registry.declarations(), date(2026, 11, 1), date(2026, 11, 30))
+    [pspo_due] = [d for d in due if d.return_id == "pspo-breaches"]
+    assert (str(pspo_due.period), pspo_due.deadline) == ("R12-2026-10", date(2026, 11, 4))
+    path.write_text(path.read_text().replace('"3 working days', '"soon after'))
+    with pytest.raises(DeadlineRuleError):
+        calendar.entries()

@@ -27,6 +27,7 @@ from statreturns.app.terminal import (
 )
 from statreturns.app.version_commands import versions
 from statreturns.arguments import shown
+from statreturns.calendar import deadline_rule
 from statreturns.declaration import BOARD, PUBLICATION
 from statreturns.periods import latest_complete
 from statreturns.secrets import NAMES
@@ -124,7 +125,8 @@ def list_returns(
     table = Table("title", "periods", "deadline", "recipient", "owner", "sign-off")
     table.columns.insert(0, Column("return", no_wrap=True))
     for d in registry.declarations().values():
-        table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types), d.deadline,
+        table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types),
+                      deadline_rule(d),
                       d.recipient, d.owner, "yes" if d.sign_off else "no")
     console.print(table)
     tables = Table("audiences", "disclosure", title="Tables: who each is for, and how its "

@@ -4,6 +4,7 @@ so it always says what the declarations say."""
 from __future__ import annotations
 
 from flows import registry
+from statreturns.calendar import deadline_rule
 from statreturns.declaration import NOT_PERSONAL, ReturnDeclaration, Source, Table
 
 START, END = "<!-- returns: written by `statreturns list --format markdown` -->", \
@@ -44,7 +45,7 @@ def returns_markdown() -> str:
     declarations = registry.declarations().values()
     lines = [START, "", "| return id | title | period | deadline | recipient | owner |",
              "|---|---|---|---|---|---|"]
-    lines += [f"| `{d.id}` | {d.title} | {_periods(d)} | {d.deadline} | {d.recipient} | "
+    lines += [f"| `{d.id}` | {d.title} | {_periods(d)} | {deadline_rule(d)} | {d.recipient} | "
               f"{d.owner} |" for d in declarations]
     lines += ["", "Columns marked *personal* or *special category* (UK GDPR art. 9 and 10: "
               "characteristics, offences) hold personal data: their values are used in the run "

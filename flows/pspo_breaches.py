@@ -462,7 +462,7 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     })
     in_period = int(totals["Breaches"].sum())
     return {"reconciliation": frame,
-            "log-rows": pd.DataFrame({"log": ["breaches in the period"], "rows": [in_period]})}
+            "rows-in-period": pd.DataFrame({"log": ["breaches in the period"], "rows": [in_period]})}
 
 
 def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:

@@ -120,15 +120,28 @@ def test_rules_lists_every_rule_of_a_return_in_words():
     result = command("rules", "pspo-breaches", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["code"] for r in rows] == [f"PSPO-{n:03d}" for n in range(1, 20)] + [
-        f"PSPO-R{n:02d}" for n in range(1, 7)]
+    assert [r["code"] for r in rows] == [f"PSPO-{n:03d}" for n in range(1, 22) if n != 4] + [
+        f"PSPO-R{n:02d}" for n in range(1, 8)]
     first = rows[0]
     assert (first["return"], first["suite"], first["checks"], first["severity"],
             first["columns"], first["rule"]) == (
         "pspo-breaches", "enforcement-log", "Enforcement log", "error", "breach_id",
         "Every breach has a breach id.")
-    assert rows[-1]["checks"] == "the assembled return" and rows[-1]["suite"] == "reconciliation"
+    assert rows[-1]["checks"] == "the assembled return" and rows[-1]["suite"] == "rows-in-period"
     assert all(r["rule"] and r["severity"] in ("error", "query") for r in rows)
+    assert first["blocks because"] == ("A breach without an id cannot be told from a copy of "
+                                       "itself, so the counts could include it twice.")
+
+
+def test_every_error_of_every_return_says_why_it_blocks():
+    """An error blocks a return: each says which wrong figure producing it would publish or
+    submit. A query blocks nothing and says no such thing."""
+    from statreturns.app.rules import catalogue
+
+    rows = catalogue()
+    assert {r["severity"] for r in rows} == {"error", "query"}
+    assert [r["code"] for r in rows if (r["severity"] == "error") != bool(r["blocks because"])
+            ] == []
 
 
 def test_rules_of_an_unknown_return_are_refused():

@@ -188,7 +188,7 @@ def test_breaches_outside_the_period_are_left_out_with_a_note(assemble, pspo, ct
     assert tables[NOTES]["note"].tolist() == [
         "2 rows of the log fall outside the period (from 02 April 2025 to 31 October 2025) "
         "and are left out."]
-    assert pspo.reconcile(tables, ctx)["log-rows"]["rows"].tolist() == [5]
+    assert pspo.reconcile(tables, ctx)["rows-in-period"]["rows"].tolist() == [5]
 
 
 def test_wards_are_counted_under_their_official_names(assemble):
@@ -290,7 +290,7 @@ def return_suite():
 
 def check_return(pspo, ctx, tables, suite) -> dict:
     checks = check_figures(pspo.id, pspo.reconcile(tables, ctx))
-    assert {c.suite for c in checks} == {suite.name, "log-rows"}
+    assert {c.suite for c in checks} == {suite.name, "rows-in-period"}
     return {c.code: c for c in checks}
 
 

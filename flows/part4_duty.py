@@ -6,6 +6,14 @@ file per provider and quarter, one row per accommodation type it runs); the Dome
 Hub logs its contacts by month. The providers and the quarter-on-quarter change that raises
 a query come from ``config/authorities/<authority>/part4-duty.toml``.
 
+The department asks for the households and people supported in the year, each once, though
+a household in refuge for months is in several quarters' returns. So a quarter's row gives
+the households it supported (its caseload) and, of those, the households whose support began
+in it; the first quarter's also gives those continuing from the year before. The year counts
+the new ones and the continuing ones, and the people and characteristics a row gives are
+those of exactly these households. A provider whose caseload does not follow from the
+quarter before (less those whose support ended, plus the new) is queried (DA-R05).
+
 The figures count victims and children (special category data): published tables withhold
 small counts and are rounded to the nearest 10, as the national release is.
 
@@ -55,14 +63,41 @@ REFERRALS = {"referrals_received": "Referrals received",
              "referrals_accepted": "Referrals accepted"}
 DECLINED = {"declined_capacity": "No capacity", "declined_unsuitable": "Unsuitable",
             "declined_other": "Other reason"}
-PEOPLE = {"women": "Women", "men": "Men", "trans": "Trans", "children": "Children"}
+CONTINUING, NEW = "households_continuing", "households_new"
+HOUSEHOLDS = ["households_supported", CONTINUING, NEW]
+IN_YEAR = "households_in_year"
+"""Households counted for the year in a row: new, and in the first quarter continuing."""
+IN_THE_YEAR = "In the year"
+PEOPLE = {"women": "Women", "men": "Men", "trans": "Trans", "sex_not_known": "Sex not known",
+          "children": "Children"}
 CHARACTERISTICS = {"disabled": "Disabled", "lgbt": "LGBT+", "minority_ethnic": "Minority ethnic",
                    "no_recourse_to_public_funds": "No recourse to public funds"}
-STOPPED = {"stopped_planned": "Planned", "stopped_unplanned": "Unplanned",
-           "stopped_other": "Other reason"}
-MANDATORY = [*REFERRALS, *DECLINED, "households_supported", *PEOPLE, "individuals",
-             "households_stopped", *STOPPED]
-"""Figures every row must give; the characteristics are voluntary and may be blank."""
+NOT_KNOWN = {f"{c}_not_known": f"{label}: not known" for c, label in CHARACTERISTICS.items()}
+STOPPED = {  # why support ended, in the department's categories
+    "stopped_no_longer_needed": "No longer needed",
+    "stopped_referred_elsewhere": "Referred elsewhere",
+    "stopped_chose_to_leave": "Chose to leave",
+    "stopped_asked_to_leave": "Asked to leave",
+    "stopped_lost_contact": "Lost contact",
+    "stopped_other": "Other reason",
+    "stopped_not_known": "Reason not known",
+}
+MOVED_TO = {  # where a household went when its support ended, in the department's categories
+    "moved_to_own_home": "Own home",
+    "moved_to_social_housing": "Social housing",
+    "moved_to_private_rented": "Private rented housing",
+    "moved_to_safe_accommodation": "Other safe accommodation",
+    "moved_to_temporary": "Temporary accommodation",
+    "moved_to_family_or_friends": "Family or friends",
+    "moved_to_other": "Other destination",
+    "moved_to_not_known": "Destination not known",
+}
+FIGURES = ["bedspaces", *REFERRALS, *DECLINED, *HOUSEHOLDS, *PEOPLE, "individuals",
+           *CHARACTERISTICS, *NOT_KNOWN, "households_stopped", *STOPPED, *MOVED_TO]
+"""Every figure of a provider's row, in the order of its columns."""
+VOLUNTARY = [*CHARACTERISTICS, *NOT_KNOWN]
+"""Figures a row may leave blank; every other is mandatory (households continuing from the
+year before only in the first quarter)."""
 FILE_NAME = re.compile(r"^(?P<provider>.+?)[-_ ](?P<quarter>\d{4}-Q[1-4])\.\w+$", re.IGNORECASE)
 
 
@@ -74,6 +109,15 @@ TYPE_KEYS = {key(t): name for i, name in ACCOMMODATION.items() for t in (i, name
 def quarters(year: Period) -> list[str]:
     """The financial year's quarters, written 2025-Q1 to 2025-Q4."""
     return [f"{year.start.year}-Q{q}" for q in range(1, 5)]
+
+
+def households_in_year(rows: pd.DataFrame, year: Period) -> pd.Series:
+    """The households each row counts for the year, so that the year counts each once: those
+    newly supported in its quarter and, in the first quarter, those continuing from the year
+    before (a later quarter's households carried in were counted in the quarter they began,
+    so a figure continuing given there is not counted)."""
+    first = rows["quarter"].eq(quarters(year)[0]).fillna(False).astype(bool)
+    return rows[NEW] + rows[CONTINUING].where(first, 0)
 
 
 # --- configuration: the commissioned providers ---------------------------------------------
@@ -114,18 +158,17 @@ class Part4Settings(BaseModel):
 
 # --- rules' helper columns ----------------------------------------------------------------
 
-
-
 def _provider_keys(cfg: Part4Settings) -> dict[str, str]:
     return {key(t): p.id for p in cfg.providers for t in (p.id, p.name)}
 
 
-
-
-
-
 def _at_most(smaller: pd.Series, larger: pd.Series) -> pd.Series:
     return flag(smaller.notna() & larger.notna(), smaller <= larger)
+
+
+def _add_up(parts: pd.DataFrame, whole: pd.Series) -> pd.Series:
+    """The parts, all given, add up to the whole."""
+    return flag(parts.notna().all(axis=1) & whole.notna(), parts.sum(axis=1) == whole)
 
 
 def _names_where(mask: pd.DataFrame) -> pd.Series:
@@ -133,6 +176,15 @@ def _names_where(mask: pd.DataFrame) -> pd.Series:
     mask = mask.astype("boolean").fillna(False)
     names = [", ".join(mask.columns[row]) for row in mask.to_numpy(dtype=bool)]
     return pd.Series(names, index=mask.index, dtype="string").replace("", pd.NA)
+
+
+def _known_within_people(out: pd.DataFrame) -> pd.Series:
+    """Each characteristic's people, with those for whom it is not known, no more than the
+    people supported (blanks count as none; characteristics overlap, so are not added)."""
+    answered = out[VOLUNTARY].notna().any(axis=1) & out["individuals"].notna()
+    within = [out[c].fillna(0) + out[n].fillna(0) <= out["individuals"]
+              for c, n in zip(CHARACTERISTICS, NOT_KNOWN, strict=True)]
+    return flag(answered, pd.concat(within, axis=1).all(axis=1))
 
 
 def derive_monitoring(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -151,21 +203,22 @@ def derive_monitoring(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
         & (canonical(named["provider"], _provider_keys(cfg)) == out["provider"]))
     out["_times_reported"] = times(out, ["provider", "quarter", "accommodation_type"])
 
-    out["_blank_figures"] = _names_where(out[MANDATORY].isna())
-    out["_negative_figures"] = _names_where(out[MANDATORY + list(CHARACTERISTICS)].lt(0))
-    people, individuals = out[list(PEOPLE)], out["individuals"]
-    out["_people_add_up"] = flag(people.notna().all(axis=1) & individuals.notna(),
-                                  people.sum(axis=1) == individuals)
-    out["_households_within_people"] = _at_most(out["households_supported"], individuals)
-    characteristics = out[list(CHARACTERISTICS)]
-    out["_characteristics_within_people"] = flag(
-        characteristics.notna().any(axis=1) & individuals.notna(),
-        characteristics.fillna(0).le(individuals.fillna(0), axis=0).all(axis=1))
+    first = out["quarter"].eq(quarters(ctx.period)[0]).fillna(False).astype(bool)
+    blank = out[FIGURES].isna().drop(columns=VOLUNTARY)
+    blank[CONTINUING] &= first
+    out["_blank_figures"] = _names_where(blank)
+    out["_negative_figures"] = _names_where(out[FIGURES].lt(0))
+    out["_continuing_in_first_quarter"] = flag(out["quarter"].notna() & ~first,
+                                               out[CONTINUING].fillna(0) == 0)
+    counted = households_in_year(out, ctx.period)
+    out["_counted_within_supported"] = _at_most(counted, out["households_supported"])
+    out["_people_add_up"] = _add_up(out[list(PEOPLE)], out["individuals"])
+    out["_households_within_people"] = _at_most(counted, out["individuals"])
+    out["_characteristics_within_people"] = _known_within_people(out)
     out["_stopped_within_supported"] = _at_most(out["households_stopped"],
                                                 out["households_supported"])
-    reasons = out[list(STOPPED)]
-    out["_reasons_add_up"] = flag(reasons.notna().all(axis=1) & out["households_stopped"].notna(),
-                                   reasons.sum(axis=1) == out["households_stopped"])
+    out["_reasons_add_up"] = _add_up(out[list(STOPPED)], out["households_stopped"])
+    out["_destinations_add_up"] = _add_up(out[list(MOVED_TO)], out["households_stopped"])
     out["_referrals_accounted"] = flag(
         out[[*REFERRALS, *DECLINED]].notna().all(axis=1),
         out["referrals_accepted"] + out[list(DECLINED)].sum(axis=1) <= out["referrals_received"])
@@ -211,14 +264,26 @@ PROVIDER_MONITORING = Source(
         Column("quarter", description="The financial year's quarter, written 2025-Q1"),
         Column("accommodation_type", description="Refuge, specialist, dispersed, sanctuary "
                                                  "scheme, second-stage / move-on or other"),
+        Column("bedspaces", "integer", description="Bedspaces at the end of the quarter (for a "
+                                                   "sanctuary scheme, the homes it can make safe)"),
         *_counts(REFERRALS, "Referrals"),
         *_counts(DECLINED, "Referrals declined"),
-        Column("households_supported", "integer", description="Households supported"),
-        *_counts(PEOPLE, "People supported"),
-        Column("individuals", "integer", description="People supported (adults and children)"),
-        *_counts(CHARACTERISTICS, "People supported (voluntary; they overlap)"),
-        Column("households_stopped", "integer", description="Households whose support stopped"),
-        *_counts(STOPPED, "Support stopped"),
+        Column("households_supported", "integer",
+               description="Households supported in the quarter, however long before it began"),
+        Column(CONTINUING, "integer", description="First quarter only: households supported on "
+                                                  "1 April whose support began the year before"),
+        Column(NEW, "integer", description="Households whose support began in the quarter"),
+        *_counts(PEOPLE, "People in the households new in the quarter (first quarter: and "
+                         "continuing)"),
+        Column("individuals", "integer", description="People in the households new in the "
+                                                     "quarter (first quarter: and continuing)"),
+        *_counts(CHARACTERISTICS, "Of those people (voluntary; they overlap)"),
+        *(Column(n, "integer", description=f"Of those people, those whose answer for "
+                                           f"'{CHARACTERISTICS[c]}' is not known (voluntary)")
+          for c, n in zip(CHARACTERISTICS, NOT_KNOWN, strict=True)),
+        Column("households_stopped", "integer", description="Households whose support ended"),
+        *_counts(STOPPED, "Support ended"),
+        *_counts(MOVED_TO, "Support ended, moved on to"),
     ),
     derive=derive_monitoring,
     parameters=suite_parameters,
@@ -251,14 +316,46 @@ def _by_type(sums: pd.DataFrame, columns: Mapping[str, str], total: bool) -> pd.
 
 
 def _providers_by_quarter(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """Households supported by provider and quarter; blank where no return came in."""
+    """Households supported by provider and quarter, blank where no return came in, and in
+    the year, each household counted once."""
     cfg: Part4Settings = ctx.config
     grid = rows.groupby(["provider", "quarter"])["households_supported"].sum(min_count=1)
     table = grid.unstack("quarter").reindex(index=list(cfg.names), columns=quarters(ctx.period))
+    table[IN_THE_YEAR] = rows.groupby("provider")[IN_YEAR].sum(min_count=1)
     table = table.astype("Int64").rename(index=cfg.names)
-    table[TOTAL] = table.sum(axis=1, min_count=1)
     table.loc[TOTAL] = table.sum(min_count=1)
     return table.rename_axis("Provider").rename_axis(columns=None).reset_index()
+
+
+def _caseload(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Each provider's households, quarter by quarter, as its quarters must add up to its
+    year: those carried into a quarter (into the first, those continuing from the year
+    before; into a later one, those supported the quarter before whose support did not end)
+    and those new in it are the households it supported in it."""
+    cfg: Part4Settings = ctx.config
+    names = quarters(ctx.period)
+    grid = pd.MultiIndex.from_product([list(cfg.names), names], names=["provider", "quarter"])
+    figures = ["households_supported", "households_stopped", NEW, CONTINUING]
+    sums = rows.groupby(["provider", "quarter"])[figures].sum(min_count=1).reindex(grid)
+    stayed = sums["households_supported"] - sums["households_stopped"]
+    first = grid.get_level_values("quarter") == names[0]
+    carried = sums[CONTINUING].where(first, stayed.groupby(level="provider", sort=False).shift())
+    counts = pd.DataFrame({"households_carried": carried, "households_new": sums[NEW],
+                           "households_expected": carried + sums[NEW],
+                           "households_supported": sums["households_supported"]})
+    counts = counts.astype("Int64").reset_index(drop=True)
+    counts.insert(0, "provider_quarter", [f"{cfg.names[p]} {q}" for p, q in grid])
+    return counts
+
+
+def _bedspaces(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Bedspaces by accommodation type at the end of each quarter (a stock: the quarters are
+    not added together)."""
+    names = quarters(ctx.period)
+    grid = rows.groupby(["accommodation_type", "quarter"])["bedspaces"].sum().unstack("quarter")
+    sums = grid.reindex(index=list(ACCOMMODATION.values()), columns=names).fillna(0)
+    sums.columns.name = None
+    return _by_type(sums, dict(zip(names, names, strict=True)), total=False)
 
 
 def _provider_returns(rows: pd.DataFrame, ctx: Context) -> pd.DataFrame:
@@ -286,19 +383,25 @@ def _hub(hub: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
 def assemble(sources: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
     rows = sources["provider-monitoring"]
-    figures = [*MANDATORY, *CHARACTERISTICS]
+    rows = rows.assign(**{IN_YEAR: households_in_year(rows, ctx.period)})
+    figures = [IN_YEAR, *REFERRALS, *DECLINED, *PEOPLE, *CHARACTERISTICS, *NOT_KNOWN, *STOPPED,
+               *MOVED_TO]
     sums = rows.groupby("accommodation_type")[figures].sum().reindex(
         list(ACCOMMODATION.values()), fill_value=0)
-    households = {"households_supported": "Households supported", **REFERRALS}
+    households = {IN_YEAR: "Households supported", **REFERRALS}
     return {
         "households_by_type": _by_type(sums, households, total=False),
         "declined": _by_type(sums, DECLINED, total=True),
         "individuals": _by_type(sums, PEOPLE, total=True),
         "characteristics": _by_type(sums, CHARACTERISTICS, total=False),
+        "not_known": _by_type(sums, NOT_KNOWN, total=False),
         "stopped": _by_type(sums, STOPPED, total=True),
+        "moved_on": _by_type(sums, MOVED_TO, total=True),
+        "bedspaces": _bedspaces(rows, ctx),
         "hub_contacts": _hub(sources["hub-contacts"], ctx),
         "providers_by_quarter": _providers_by_quarter(rows, ctx),
         "_provider_returns": _provider_returns(rows, ctx),
+        "_caseload": _caseload(rows, ctx),
     }
 
 
@@ -321,12 +424,13 @@ def _quarterly_change(by_quarter: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 
 
 def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.DataFrame]:
-    """Every provider's return for every quarter, no quarter out of line with the one before,
-    and the hub's figures for every month."""
+    """Every provider's return for every quarter, its quarters adding up to its year, no
+    quarter out of line with the one before, and the hub's figures for every month."""
     hub = tables["hub_contacts"]
     hub = hub[hub["Month"] != TOTAL]
     return {
         "provider-quarters": tables["_provider_returns"],
+        "provider-caseload": tables["_caseload"],
         "quarterly-change": _quarterly_change(tables["providers_by_quarter"], ctx),
         "hub-months": pd.DataFrame({"month": hub["Month"],
                                     "reported": hub["Calls"].notna().astype("int64")}),
@@ -343,6 +447,7 @@ def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str
             ("  of whom children", total("individuals", "Children")),
             ("Referrals received", total("households_by_type", "Referrals received")),
             ("  accepted", total("households_by_type", "Referrals accepted")),
+            ("Bedspaces at the end of the year", total("bedspaces", quarters(ctx.period)[-1])),
             ("Domestic Abuse Hub calls", total("hub_contacts", "Calls")),
             ("  webchats", total("hub_contacts", "Webchats")),
             ("  drop-ins", total("hub_contacts", "Drop-ins"))]
@@ -356,6 +461,7 @@ data with small counts withheld and every count rounded, as the national release
 def _of(counted: str, of: str) -> dict:
     return {"audiences": RETURNED, "disclosure": Disclosure(counted, of, round_to=ROUND_TO)}
 
+
 DECLARATION = ReturnDeclaration(
     id="part4-duty",
     title="Domestic Abuse Act 2021 Part 4 duty",
@@ -365,28 +471,46 @@ DECLARATION = ReturnDeclaration(
     deadline="30 June after the financial year",
     sign_off=True,
     description="Support for victims of domestic abuse and their children in safe "
-                "accommodation: referrals, households and people supported, and support "
-                "stopped, by accommodation type, from the commissioned providers' quarterly "
+                "accommodation: referrals, households and people supported in the year (each "
+                "counted once), why support ended and where households moved on, and "
+                "bedspaces, by accommodation type, from the commissioned providers' quarterly "
                 "returns; and the Domestic Abuse Hub's contacts.",
     sources=(PROVIDER_MONITORING, HUB_CONTACTS),
     tables=(
         Table("households_by_type", "Households supported and referrals by accommodation type",
-              (TYPE,), note="Added over the year's four quarterly returns of the commissioned "
-                            "providers.", **_of("households", "households")),
+              (TYPE,), note="A household is counted once in the year: in the quarter its "
+                            "support began, or in the first if it began the year before (one "
+                            "supported in two accommodation types is counted in each). "
+                            "Referrals are added over the providers' four quarterly returns.",
+              **_of("households", "households")),
         Table("declined", "Referrals declined by reason", (TYPE,),
               **_of("households", "households referred")),
-        Table("individuals", "People supported", (TYPE,), **_of("people", "people")),
+        Table("individuals", "People supported", (TYPE,),
+              note="The people of the households supported in the year, each counted once.",
+              **_of("people", "people")),
         Table("characteristics", "People supported with a specialist characteristic", (TYPE,),
               note="A person may have more than one characteristic, so the columns are not "
                    "added together. Answers are voluntary: a blank is not counted.",
               **_of("people", "people")),
-        Table("stopped", "Households whose support stopped, by reason", (TYPE,),
+        Table("not_known", "People supported whose characteristic is not known", (TYPE,),
+              note="Answers are voluntary: a blank is not counted.",
+              **_of("people", "people")),
+        Table("stopped", "Households whose support ended, by reason", (TYPE,),
               **_of("households", "households")),
+        Table("moved_on", "Households whose support ended, by where they moved on to", (TYPE,),
+              note="A household supported in its own home (a sanctuary scheme) that stays "
+                   "there is counted under 'Own home'.", **_of("households", "households")),
+        Table("bedspaces", "Bedspaces by accommodation type at the end of each quarter", (TYPE,),
+              audiences=RETURNED, disclosure=Disclosure("figures", "bedspaces"),
+              note="Bedspaces are places, not people: published as counted. For a sanctuary "
+                   "scheme, the homes it can make safe. The quarters are not added together."),
         Table("hub_contacts", "Domestic Abuse Hub contacts by month", ("Month",),
               audiences=(BOARD, PUBLICATION),
               disclosure=Disclosure("events", "calls, webchats and drop-ins")),
         Table("providers_by_quarter", "Households supported by provider and quarter",
-              ("Provider",), note="Quarters of the financial year: Q1 is April to June."),
+              ("Provider",), note="Quarters of the financial year: Q1 is April to June. A "
+                                  "household supported in more than one quarter is counted "
+                                  "in each, and once in the year."),
     ),
     assemble=assemble,
     reconcile=reconcile,

@@ -371,11 +371,9 @@ def _notes(full: pd.DataFrame, log: pd.DataFrame) -> pd.DataFrame:
     """What the reader needs told: breaches of the export outside the period, left out,
     and wards logged under their names from before a boundary change."""
     notes = []
-    if outside := int((~full["_in_period"]).sum()):
-        when = full.loc[~full["_in_period"], "breach_datetime"].dropna()
-        span = f" (from {when.min():%d %B %Y} to {when.max():%d %B %Y})" if len(when) else ""
-        notes.append(f"{outside:,} rows of the log fall outside the period{span} and are "
-                     "left out.")
+    if outside := int((~full["_in_period"]).sum()):  # how many only: their dates are personal
+        notes.append(f"{outside:,} rows of the log fall outside the period, or have no date, "
+                     "and are left out.")
     renamed = log.loc[log["_ward_was"].notna(), ["_ward_was", "ward"]].value_counts()
     notes += [f"{n:,} breach{'es' if n > 1 else ''} logged in {was} counted in {ward}, the "
               "ward that replaced it in a boundary change." for (was, ward), n in
@@ -462,7 +460,8 @@ def reconcile(tables: Mapping[str, pd.DataFrame], ctx: Context) -> dict[str, pd.
     })
     in_period = int(totals["Breaches"].sum())
     return {"reconciliation": frame,
-            "rows-in-period": pd.DataFrame({"log": ["breaches in the period"], "rows": [in_period]})}
+            "rows-in-period": pd.DataFrame({"log": ["breaches in the period"],
+                                            "rows": [in_period]})}
 
 
 def headline(tables: Mapping[str, pd.DataFrame], ctx: Context) -> list[tuple[str, str]]:

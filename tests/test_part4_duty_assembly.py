@@ -5,7 +5,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows.part4_duty import DECLARATION, Part4Settings
+from flows.part4_duty import (
+    CHARACTERISTICS,
+    DECLARATION,
+    DECLINED,
+    FIGURES,
+    HOUSEHOLDS,
+    MOVED_TO,
+    NOT_KNOWN,
+    PEOPLE,
+    REFERRALS,
+    STOPPED,
+    Part4Settings,
+    households_in_year,
+)
 from statreturns import authorities
 from statreturns.declaration import Context
 from statreturns.periods import parse_period
@@ -13,25 +26,32 @@ from statreturns.periods import parse_period
 TYPES = ["Refuge", "Specialist safe accommodation", "Dispersed accommodation",
          "Sanctuary scheme", "Second-stage / move-on", "Other designated accommodation",
          "Total"]
-FIGURES = ["referrals_received", "referrals_accepted", "declined_capacity",
-           "declined_unsuitable", "declined_other", "households_supported", "women", "men",
-           "trans", "children", "individuals", "disabled", "lgbt", "minority_ethnic",
-           "no_recourse_to_public_funds", "households_stopped", "stopped_planned",
-           "stopped_unplanned", "stopped_other"]
-MONITORING = [  # provider, quarter, type, file, then FIGURES in order
-    ("alpha", "2025-Q1", "Refuge", "alpha-2025-Q1.csv",
-     10, 6, 2, 1, 0, 5, 4, 0, 1, 6, 11, 2, 1, 3, 0, 3, 2, 1, 0),
-    ("alpha", "2025-Q1", "Sanctuary scheme", "alpha-2025-Q1.csv",
-     3, 2, 0, 1, 0, 2, 2, 0, 0, 1, 3, 0, None, 1, 1, 1, 1, 0, 0),
-    ("alpha", "2025-Q2", "Refuge", "alpha-2025-Q2.csv",
-     12, 8, 3, 0, 1, 7, 6, 0, 1, 9, 16, 3, 0, 5, 1, 4, 2, 1, 1),
-    ("beta", "2025-Q1", "Dispersed accommodation", "beta-2025-Q1.csv",
-     20, 9, 5, 2, 1, 8, 6, 2, 0, 10, 18, 4, 2, 9, 2, 5, 3, 2, 0),
-    ("beta", "2025-Q2", "Dispersed accommodation", "beta-2025-Q2.csv",
-     18, 10, 4, 2, 0, 10, 9, 1, 0, 11, 21, 5, 1, 10, 0, 6, 4, 1, 1),
-    ("beta", "2025-Q3", "Dispersed accommodation", "beta-2025-Q3.csv",
-     30, 22, 3, 2, 1, 20, 17, 2, 1, 25, 45, 10, 3, 20, 4, 12, 8, 3, 1),
+MONITORING = [  # provider, quarter, type, file, bedspaces, (received, accepted), declined,
+    # (households supported, continuing from last year, new), (women, men, trans, sex not
+    # known, children), characteristics, not known, reasons support ended, moved on to
+    ("alpha", "2025-Q1", "Refuge", "alpha-2025-Q1.csv", 6, (10, 6), (2, 1, 0), (9, 4, 5),
+     (8, 0, 0, 1, 11), (2, 1, 6, 0), (1, 2, 0, 0), (1, 0, 1, 0, 1, 0, 0),
+     (0, 1, 0, 1, 0, 1, 0, 0)),
+    ("alpha", "2025-Q1", "Sanctuary scheme", "alpha-2025-Q1.csv", 4, (3, 1), (0, 1, 0),
+     (2, 1, 1), (2, 0, 0, 0, 3), (0, None, 1, 0), (0, None, 0, 1), (2, 0, 0, 0, 0, 0, 0),
+     (2, 0, 0, 0, 0, 0, 0, 0)),
+    ("alpha", "2025-Q2", "Refuge", "alpha-2025-Q2.csv", 6, (12, 4), (3, 0, 1), (9, None, 3),
+     (3, 0, 0, 0, 4), (1, 0, 2, 1), (0, 0, 1, 0), (2, 1, 0, 0, 0, 0, 1),
+     (0, 2, 1, 0, 0, 0, 0, 1)),
+    ("beta", "2025-Q1", "Dispersed accommodation", "beta-2025-Q1.csv", 8, (20, 6), (5, 2, 1),
+     (8, 3, 5), (6, 1, 1, 0, 9), (3, 1, 7, 2), (0, 1, 2, 0), (1, 0, 0, 1, 0, 0, 0),
+     (0, 0, 1, 0, 1, 0, 0, 0)),
+    ("beta", "2025-Q2", "Dispersed accommodation", "beta-2025-Q2.csv", 8, (18, 5), (4, 2, 0),
+     (10, None, 4), (3, 1, 0, 0, 5), (1, 0, 3, 0), (1, 0, 0, 0), (2, 1, 1, 0, 0, 1, 0),
+     (0, 2, 1, 1, 0, 0, 0, 1)),
+    ("beta", "2025-Q3", "Dispersed accommodation", "beta-2025-Q3.csv", 10, (30, 7), (3, 2, 1),
+     (11, None, 6), (4, 1, 0, 1, 7), (2, 1, 5, 1), (0, 0, 1, 1), (2, 0, 1, 0, 1, 0, 0),
+     (0, 1, 0, 0, 1, 1, 1, 0)),
 ]
+"""Households cross the quarters' ends: Alpha's refuge carries 6 of its 9 households into
+Q2 and takes on 3 more; Beta's dispersed homes carry 6, then 5. The year's households are
+the continuing and the new (12 in refuge, 2 in the sanctuary scheme, 18 dispersed: 32),
+not the 49 of the quarters added together."""
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +63,23 @@ def ctx() -> Context:
 
 
 def monitoring() -> pd.DataFrame:
-    frame = pd.DataFrame(MONITORING, columns=["provider", "quarter", "accommodation_type",
-                                              "_file", *FIGURES])
-    return frame.astype({c: "Int64" for c in FIGURES} | {"_file": "category"})
+    """The rows of MONITORING with every figure in its column; individuals and households
+    whose support ended are the sums of their parts."""
+    rows = []
+    for (provider, quarter, type_, file, bedspaces, referrals, declined, households, people,
+         characteristics, not_known, reasons, moved) in MONITORING:
+        rows.append({"provider": provider, "quarter": quarter, "accommodation_type": type_,
+                     "_file": file, "bedspaces": bedspaces,
+                     **dict(zip(REFERRALS, referrals, strict=True)),
+                     **dict(zip(DECLINED, declined, strict=True)),
+                     **dict(zip(HOUSEHOLDS, households, strict=True)),
+                     **dict(zip(PEOPLE, people, strict=True)), "individuals": sum(people),
+                     **dict(zip(CHARACTERISTICS, characteristics, strict=True)),
+                     **dict(zip(NOT_KNOWN, not_known, strict=True)),
+                     "households_stopped": sum(reasons),
+                     **dict(zip(STOPPED, reasons, strict=True)),
+                     **dict(zip(MOVED_TO, moved, strict=True))})
+    return pd.DataFrame(rows).astype({c: "Int64" for c in FIGURES} | {"_file": "category"})
 
 
 def hub(months: list[str]) -> pd.DataFrame:
@@ -67,10 +101,23 @@ def by_type(columns: list[str], *rows: list[int]) -> pd.DataFrame:
         {c: "int64" for c in columns})
 
 
+def test_each_household_is_counted_once_in_the_year_however_many_quarters_it_is_in(ctx):
+    rows = monitoring()
+    assert rows["households_supported"].sum() == 49  # the quarters' caseloads added up
+    assert households_in_year(rows, ctx.period).tolist() == [9, 2, 3, 8, 4, 6]
+    assert households_in_year(rows, ctx.period).sum() == 32
+
+
+def test_households_continuing_count_only_in_the_first_quarter(ctx):
+    rows = monitoring()
+    rows.loc[2, "households_continuing"] = 6  # Alpha's refuge writes its carried households
+    assert households_in_year(rows, ctx.period).tolist() == [9, 2, 3, 8, 4, 6]
+
+
 def test_households_and_referrals_by_type_have_a_total_row_but_no_total_column(tables):
     expected = by_type(["Households supported", "Referrals received", "Referrals accepted"],
-                       [12, 22, 14], [0, 0, 0], [38, 68, 41], [2, 3, 2], [0, 0, 0], [0, 0, 0],
-                       [52, 93, 57])
+                       [12, 22, 10], [0, 0, 0], [18, 68, 18], [2, 3, 1], [0, 0, 0], [0, 0, 0],
+                       [32, 93, 29])
     pd.testing.assert_frame_equal(tables["households_by_type"], expected)
 
 
@@ -81,33 +128,63 @@ def test_referrals_declined_by_reason(tables):
     pd.testing.assert_frame_equal(tables["declined"], expected)
 
 
-def test_people_supported(tables):
-    expected = by_type(["Women", "Men", "Trans", "Children", "Total"],
-                       [10, 0, 2, 15, 27], [0, 0, 0, 0, 0], [32, 5, 1, 46, 84],
-                       [2, 0, 0, 1, 3], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0], [44, 5, 3, 62, 114])
+def test_people_supported_each_once_with_those_whose_sex_is_not_known(tables):
+    expected = by_type(["Women", "Men", "Trans", "Sex not known", "Children", "Total"],
+                       [11, 0, 0, 1, 15, 27], [0, 0, 0, 0, 0, 0], [13, 3, 1, 1, 21, 39],
+                       [2, 0, 0, 0, 3, 5], [0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0],
+                       [26, 3, 1, 2, 39, 71])
     pd.testing.assert_frame_equal(tables["individuals"], expected)
 
 
 def test_characteristics_are_totalled_down_but_never_across(tables):
     expected = by_type(["Disabled", "LGBT+", "Minority ethnic", "No recourse to public funds"],
-                       [5, 1, 8, 1], [0, 0, 0, 0], [19, 6, 39, 6], [0, 0, 1, 1], [0, 0, 0, 0],
-                       [0, 0, 0, 0], [24, 7, 48, 8])
+                       [3, 1, 8, 1], [0, 0, 0, 0], [6, 2, 15, 3], [0, 0, 1, 0], [0, 0, 0, 0],
+                       [0, 0, 0, 0], [9, 3, 24, 4])
     pd.testing.assert_frame_equal(tables["characteristics"], expected)
 
 
-def test_support_stopped_by_reason(tables):
-    expected = by_type(["Planned", "Unplanned", "Other reason", "Total"],
-                       [4, 2, 1, 7], [0, 0, 0, 0], [15, 6, 2, 23], [1, 0, 0, 1], [0, 0, 0, 0],
-                       [0, 0, 0, 0], [20, 8, 3, 31])
+def test_characteristics_not_known_beside_them_and_a_blank_is_not_counted(tables):
+    expected = by_type(["Disabled: not known", "LGBT+: not known", "Minority ethnic: not known",
+                        "No recourse to public funds: not known"],
+                       [1, 2, 1, 0], [0, 0, 0, 0], [1, 1, 3, 1], [0, 0, 0, 1], [0, 0, 0, 0],
+                       [0, 0, 0, 0], [2, 3, 4, 2])
+    pd.testing.assert_frame_equal(tables["not_known"], expected)
+
+
+def test_support_ended_by_the_departments_reasons(tables):
+    expected = by_type(["No longer needed", "Referred elsewhere", "Chose to leave",
+                        "Asked to leave", "Lost contact", "Other reason", "Reason not known",
+                        "Total"],
+                       [3, 1, 1, 0, 1, 0, 1, 7], [0] * 8, [5, 1, 2, 1, 1, 1, 0, 11],
+                       [2, 0, 0, 0, 0, 0, 0, 2], [0] * 8, [0] * 8, [10, 2, 3, 1, 2, 1, 1, 20])
     pd.testing.assert_frame_equal(tables["stopped"], expected)
 
 
-def test_households_by_provider_and_quarter_leave_a_quarter_not_reported_blank(tables):
+def test_where_households_moved_on_to(tables):
+    expected = by_type(["Own home", "Social housing", "Private rented housing",
+                        "Other safe accommodation", "Temporary accommodation",
+                        "Family or friends", "Other destination", "Destination not known",
+                        "Total"],
+                       [0, 3, 1, 1, 0, 1, 0, 1, 7], [0] * 9, [0, 3, 2, 1, 2, 1, 1, 1, 11],
+                       [2, 0, 0, 0, 0, 0, 0, 0, 2], [0] * 9, [0] * 9,
+                       [2, 6, 3, 2, 2, 2, 1, 2, 20])
+    pd.testing.assert_frame_equal(tables["moved_on"], expected)
+
+
+def test_bedspaces_by_type_at_each_quarters_end_are_never_added_across(tables):
+    expected = by_type(["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"], [6, 6, 0, 0],
+                       [0, 0, 0, 0], [8, 8, 10, 0], [4, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0],
+                       [18, 14, 10, 0])
+    pd.testing.assert_frame_equal(tables["bedspaces"], expected)
+
+
+def test_households_by_provider_and_quarter_and_once_in_the_year(tables):
     expected = pd.DataFrame({
         "Provider": ["Alpha Refuges", "Beta Housing", "Total"],
-        "2025-Q1": [7, 8, 15], "2025-Q2": [7, 10, 17], "2025-Q3": [None, 20, 20],
-        "2025-Q4": [None, None, None], "Total": [14, 38, 52],
-    }).astype({q: "Int64" for q in ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "Total"]})
+        "2025-Q1": [11, 8, 19], "2025-Q2": [9, 10, 19], "2025-Q3": [None, 11, 11],
+        "2025-Q4": [None, None, None], "In the year": [14, 18, 32],
+    }).astype({q: "Int64" for q in ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4",
+                                    "In the year"]})
     pd.testing.assert_frame_equal(tables["providers_by_quarter"], expected)
 
 
@@ -131,6 +208,23 @@ def test_every_provider_and_quarter_is_accounted_for_by_files_and_rows(tables, c
     pd.testing.assert_frame_equal(frames["provider-quarters"], expected)
 
 
+def test_each_providers_caseload_follows_from_the_quarter_before(tables, ctx):
+    """Carried into Q1: those continuing; into a later quarter: the quarter before's
+    households less those whose support ended. A quarter without a return is blank, and so
+    is what the next would carry."""
+    caseload = DECLARATION.reconcile(tables, ctx)["provider-caseload"]
+    expected = pd.DataFrame({
+        "provider_quarter": [f"{p} 2025-Q{q}" for p in ("Alpha Refuges", "Beta Housing")
+                             for q in range(1, 5)],
+        "households_carried": [5, 6, 5, None, 3, 6, 5, 7],
+        "households_new": [6, 3, None, None, 5, 4, 6, None],
+        "households_expected": [11, 9, None, None, 8, 10, 11, None],
+        "households_supported": [11, 9, None, None, 8, 10, 11, None],
+    }).astype({c: "Int64" for c in ["households_carried", "households_new",
+                                    "households_expected", "households_supported"]})
+    pd.testing.assert_frame_equal(caseload, expected)
+
+
 def test_each_quarter_is_compared_with_the_one_before(tables, ctx):
     change = DECLARATION.reconcile(tables, ctx)["quarterly-change"]
     assert change.columns.tolist() == ["provider_quarters", "households_before",
@@ -139,9 +233,9 @@ def test_each_quarter_is_compared_with_the_one_before(tables, ctx):
         "Alpha Refuges 2025-Q1 to 2025-Q2", "Alpha Refuges 2025-Q2 to 2025-Q3",
         "Alpha Refuges 2025-Q3 to 2025-Q4", "Beta Housing 2025-Q1 to 2025-Q2",
         "Beta Housing 2025-Q2 to 2025-Q3", "Beta Housing 2025-Q3 to 2025-Q4"]
-    assert change["households_before"].tolist() == [7, 7, pd.NA, 8, 10, 20]
-    assert change["households_after"].tolist() == [7, pd.NA, pd.NA, 10, 20, pd.NA]
-    np.testing.assert_array_equal(change["change"], [1.0, np.nan, np.nan, 1.25, 2.0, np.nan])
+    assert change["households_before"].tolist() == [11, 9, pd.NA, 8, 10, 11]
+    assert change["households_after"].tolist() == [9, pd.NA, pd.NA, 10, 11, pd.NA]
+    np.testing.assert_array_equal(change["change"], [1.22, np.nan, np.nan, 1.25, 1.1, np.nan])
     assert set(change["allowed_change"]) == {2.0}
 
 
@@ -158,14 +252,15 @@ def test_every_month_of_the_hub_is_accounted_for(ctx):
 
 def test_the_headline(tables, ctx):
     assert DECLARATION.headline(tables, ctx) == [
-        ("Households supported", "52"), ("People supported", "114"),
-        ("  of whom children", "62"), ("Referrals received", "93"), ("  accepted", "57"),
-        ("Domestic Abuse Hub calls", "24,066"), ("  webchats", "300"), ("  drop-ins", "600")]
+        ("Households supported", "32"), ("People supported", "71"),
+        ("  of whom children", "39"), ("Referrals received", "93"), ("  accepted", "29"),
+        ("Bedspaces at the end of the year", "0"), ("Domestic Abuse Hub calls", "24,066"),
+        ("  webchats", "300"), ("  drop-ins", "600")]
 
 
 def test_the_working_frame_is_not_rendered(tables):
     declared = {t.name for t in DECLARATION.tables}
-    assert set(tables) - declared == {"_provider_returns"}
+    assert set(tables) - declared == {"_provider_returns", "_caseload"}
 
 
 # --- the authority's settings ----------------------------------------------------------------

@@ -22,7 +22,8 @@ PERIOD = "2025/26"
 STEM = "part4-duty-2025-26"
 TYPE = "Accommodation type"
 SUPPRESSED_TABLES = ["households_by_type", "declined", "individuals", "characteristics",
-                     "stopped"]
+                     "not_known", "stopped", "moved_on"]
+SUBMITTED_TABLES = [*SUPPRESSED_TABLES, "bedspaces"]
 
 
 def context() -> Context:
@@ -73,7 +74,7 @@ def published(demo_run) -> dict:
 def test_demo_is_produced_with_the_planted_queries(demo_run):
     assert (demo_run.status, demo_run.verdict) == ("produced", "queries")
     found = failed_results(demo_run)
-    assert sorted(found) == ["DA-017", "DA-R04"]
+    assert sorted(found) == ["DA-017", "DA-R04", "DA-R05"]
     assert {r.severity for r in found.values()} == {"query"}
     assert found["DA-017"].location == ("next-step-2025-Q4.csv, column A (provider), "
                                         "C (accommodation_type), row 4")
@@ -81,12 +82,16 @@ def test_demo_is_produced_with_the_planted_queries(demo_run):
     assert found["DA-R04"].location == (
         "quarterly-change, provider_quarters Rainbow Safe Homes 2025-Q2 to 2025-Q3, "
         "households_before, households_after, change")
+    assert found["DA-R05"].location == (
+        "provider-caseload, provider_quarter Harbour Housing 2025-Q4, households_carried, "
+        "households_new, households_supported")
+    assert found["DA-R05"].sample == "35 / 13 / 51"  # three more than carried and new
 
 
 def test_demo_outputs_are_a_package_for_each_audience(demo_run):
     folder = Path(demo_run.outputs_dir)
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-    returned = ("households-by-type", "declined", "individuals", "characteristics", "stopped")
+    returned = [name.replace("_", "-") for name in SUBMITTED_TABLES]
     assert files == sorted([
         "manifest.json", f"{STEM}.json",
         "board/manifest.json", f"board/{STEM}-board.pdf",
@@ -133,7 +138,7 @@ def test_published_counts_are_withheld_then_rounded_and_every_total_is_shown(
     assert hidden > 0 or merged
 
 
-@pytest.mark.parametrize("name", SUPPRESSED_TABLES)
+@pytest.mark.parametrize("name", SUBMITTED_TABLES)
 def test_the_submission_holds_the_exact_figures(name, demo_folder, demo_run):
     raw = raw_tables(demo_folder)[name]
     submitted = _csv(demo_run, "submission", name)
@@ -144,24 +149,63 @@ def test_the_submission_holds_the_exact_figures(name, demo_folder, demo_run):
 
 def test_small_trans_and_sanctuary_scheme_counts_are_withheld(demo_run):
     individuals = _csv(demo_run, "publication", "individuals").set_index(TYPE)
-    assert individuals.columns.tolist() == ["Women", "Men", "Trans", "Children", "Total"]
-    assert individuals.loc["Sanctuary scheme"].tolist() == [SUPPRESSED, "0", SUPPRESSED,
-                                                            "10", "10"]
+    assert individuals.columns.tolist() == ["Women", "Men", "Trans", "Sex not known",
+                                            "Children", "Total"]
+    assert individuals.loc["Sanctuary scheme"].tolist() == [SUPPRESSED, "0", "0", "0",
+                                                            SUPPRESSED, "10"]
     assert SUPPRESSED in individuals["Trans"].tolist()
     assert SUPPRESSED not in individuals["Total"].tolist() + individuals.loc[TOTAL].tolist()
     households = _csv(demo_run, "publication", "households_by_type").set_index(TYPE)
     assert households.loc["Sanctuary scheme"].tolist() == [SUPPRESSED, "10", SUPPRESSED]
-    assert households.loc[TOTAL].tolist() == ["650", "1260", "690"]
+    assert households.loc[TOTAL].tolist() == ["650", "1260", "540"]
+
+
+def test_the_year_counts_each_household_and_person_once_through_the_flow(demo_run, published):
+    """The quarters' caseloads add up to 1,140 households; the year's are 649, each once."""
+    households = _csv(demo_run, "submission", "households_by_type").set_index(TYPE)
+    assert households.loc[TOTAL].tolist() == ["649", "1261", "542"]
+    individuals = _csv(demo_run, "submission", "individuals").set_index(TYPE)
+    assert individuals.loc[TOTAL].tolist() == ["570", "49", "16", "14", "806", "1455"]
+    providers = published["providers_by_quarter"]
+    assert providers["columns"] == ["Provider", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4",
+                                    "In the year"]
+    assert providers["rows"][-1] == [TOTAL, 236, 233, 321, 350, 649]
+    assert providers["rows"][0] == ["Safe Haven Refuges", 50, 54, 46, 41, 100]
+
+
+def test_the_submission_holds_why_support_ended_where_households_went_and_not_known(
+        demo_run):
+    stopped = _csv(demo_run, "submission", "stopped").set_index(TYPE)
+    assert stopped.loc[TOTAL].tolist() == ["202", "44", "61", "15", "49", "50", "22", "443"]
+    moved_on = _csv(demo_run, "submission", "moved_on").set_index(TYPE)
+    assert moved_on.columns.tolist() == [
+        "Own home", "Social housing", "Private rented housing", "Other safe accommodation",
+        "Temporary accommodation", "Family or friends", "Other destination",
+        "Destination not known", TOTAL]
+    assert moved_on.loc[TOTAL].tolist() == ["42", "119", "57", "69", "52", "47", "22", "35",
+                                            "443"]
+    assert moved_on.loc["Sanctuary scheme"].tolist() == ["3", *["0"] * 7, "3"]
+    not_known = _csv(demo_run, "submission", "not_known").set_index(TYPE)
+    assert not_known.loc[TOTAL].tolist() == ["32", "21", "60", "30"]
+
+
+def test_bedspaces_are_places_not_people_so_published_as_counted(demo_run, published):
+    submitted = _csv(demo_run, "submission", "bedspaces")
+    assert submitted.set_index(TYPE).loc[TOTAL].tolist() == ["171", "171", "175", "177"]
+    assert _csv(demo_run, "publication", "bedspaces").values.tolist() == (
+        submitted.values.tolist())
+    assert (published["bedspaces"]["audiences"], published["bedspaces"]["withheld"]) == (
+        ["board", "submission", "publication"], False)
 
 
 def test_a_type_whose_total_is_small_is_counted_with_the_smallest_as_other(demo_run):
-    """The sanctuary scheme declined 4 referrals: its total cannot be shown, nor hidden
+    """The sanctuary scheme declined 3 referrals: its total cannot be shown, nor hidden
     (totals are protected), so it is counted with the smallest type, and the note says so."""
     declined = _csv(demo_run, "publication", "declined").set_index(TYPE)
     assert declined.index.tolist() == [
         "Refuge", "Specialist safe accommodation", "Dispersed accommodation",
         "Second-stage / move-on", "Other", TOTAL]
-    assert declined.loc["Other"].tolist() == ["20", "20", "10", "40"]  # 1+18, 3+12, 0+10, 44
+    assert declined.loc["Other"].tolist() == ["20", "10", "10", "40"]  # 2+17, 1+9, 0+14, 43
     assert SUPPRESSED not in declined.values
     metadata = json.loads((Path(demo_run.outputs_dir) / "publication" /
                            f"{STEM}-declined.csv-metadata.json").read_text())
@@ -178,6 +222,7 @@ def test_the_hub_is_published_whole_and_the_provider_table_stays_on_the_board_pa
     assert hub["rows"][-1] == ["Total", 24_310, 291, 627]
     assert _csv(demo_run, "publication", "hub_contacts").values.tolist() == [
         [str(v) for v in row] for row in hub["rows"]]
+    assert not list((Path(demo_run.outputs_dir) / "submission").glob("*hub*"))
     providers = published["providers_by_quarter"]
     assert (providers["audiences"], providers["withheld"]) == (["board"], False)
     assert providers["rows"][-1][-1] == 649
@@ -204,8 +249,8 @@ BLOCKING = {  # case: (change to the demo data, the error it raises, where)
         _last_years_quarter, "DA-004", "harbour-2024-Q4.csv, column B (quarter), rows 2, 3"),
     "people not adding up to individuals": (
         _people_do_not_add_up, "DA-011",
-        "safe-haven-2025-Q2.csv, column J (women), K (men), L (trans), M (children), "
-        "N (individuals), row 3"),
+        "safe-haven-2025-Q2.csv, column M (women), N (men), O (trans), P (sex_not_known), "
+        "Q (children), R (individuals), row 3"),
 }
 
 

@@ -25,6 +25,24 @@ import pandas as pd
 from tasks.render_tables import sheet_name, spreadsheet_text
 from tasks.typed_tables import SYMBOL_WORDS, SYMBOLS, FigureColumn, TypedTable
 
+QUIET = ((pd.errors.Pandas4Warning, ""),
+         (UserWarning, r"\s*Empty or null cell found"),
+         (UserWarning, r"The following notes are not referenced"))
+"""Warnings gptables raises that say nothing to our readers: pandas' notices of changes to
+come, from gptables' own use of pandas; its reminder to explain blank cells, which each
+table's instructions do; and that the lone note of a workbook without notes (NO_NOTES)
+refers to nothing. Ignored where gptables raises them, for the process (a filter set only
+around a call is undone by another thread's ending its own) and around each call (where a
+caller's filters, a test's, come first)."""
+
+
+def _quiet() -> None:
+    for category, message in QUIET:
+        warnings.filterwarnings("ignore", message, category, r"gptables\.")
+
+
+_quiet()
+
 CSVW_CONTEXT = "http://www.w3.org/ns/csvw"
 DATATYPES = {"text": "string", "count": "integer", "number": "decimal", "percent": "decimal"}
 """The CSVW datatype of each kind of column."""
@@ -93,13 +111,7 @@ def write_workbook(release: Release, sheets: list[Sheet], path: Path, when: date
                                 "Note text": [spreadsheet_text(text) for text in notes.values()]})
     buffer = io.BytesIO()
     with warnings.catch_warnings():
-        # pandas' notices of changes to come, raised by gptables' own use of pandas;
-        # gptables' reminder to explain blank cells, which each table's instructions do;
-        # and that the lone note of a workbook without notes (NO_NOTES) refers to nothing.
-        for category, message in ((pd.errors.Pandas4Warning, ""),
-                                  (UserWarning, r"\s*Empty or null cell found"),
-                                  (UserWarning, r"The following notes are not referenced")):
-            warnings.filterwarnings("ignore", message, category, r"gptables\.")
+        _quiet()
         wb = gpt.produce_workbook(
             buffer, tables, cover=_cover(release, sheets), notes_table=notes_table,
             workbook_options={"in_memory": True, "strings_to_formulas": False,

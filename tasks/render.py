@@ -119,7 +119,7 @@ def _audited(withheld: dict[str, Withheld], threshold: int) -> list[Check]:
     if not withheld:
         return []
     problems = audit(withheld, threshold)
-    unsafe = [p for p in problems if "protected" not in p]
+    unsafe = [p for p in problems if p.unsafe]
     return [Check(
         suite="disclosure", code=DISCLOSURE, expectation_type="disclosure audit",
         severity="error" if unsafe else "query", success=not problems,

@@ -502,7 +502,19 @@ def _written(table: pd.DataFrame, index: tuple[str, ...], mask: np.ndarray) -> p
     return out
 
 
-def audit(withheld: dict[str, Withheld], threshold: int) -> list[str]:
+class Finding(str):
+    """A sentence of the audit, and whether publishing would give a count away (`unsafe`)
+    rather than only withhold a protected cell."""
+
+    unsafe: bool
+
+    def __new__(cls, text: str, unsafe: bool) -> Finding:
+        found = super().__new__(cls, text)
+        found.unsafe = unsafe
+        return found
+
+
+def audit(withheld: dict[str, Withheld], threshold: int) -> list[Finding]:
     """Every problem with tables as published, one plain sentence each; [] when none.
 
     Read from each table's `exact` counts and published `table` alone, taken together by
@@ -516,18 +528,18 @@ def audit(withheld: dict[str, Withheld], threshold: int) -> list[str]:
              for w in withheld.values()]
     problems = []
     for t, (grid, mask) in enumerate(zip(grids, masks, strict=True)):
-        problems += [(t, cell, f"a count of {_figure(grid.values[cell])} is shown")
+        problems += [(t, cell, f"a count of {_figure(grid.values[cell])} is shown", True)
                      for cell in _cells((grid.values > 0) & (grid.values < threshold) & ~mask)]
         problems += [(t, cell, f"a protected {'total' if grid.is_margin(cell) else 'count'} "
-                               "is hidden") for cell in _cells(grid.protected & mask)]
-    problems += [(t, cell, f"can be worked out as exactly {_figure(grids[t].values[cell])}")
-                 for t, cell in _pinned(grids, masks)]
-    sentences = []
-    for t, (r, k), problem in sorted(problems, key=lambda p: p[:2]):
+                               "is hidden", False) for cell in _cells(grid.protected & mask)]
+    problems += [(t, cell, f"can be worked out as exactly {_figure(grids[t].values[cell])}",
+                  True) for t, cell in _pinned(grids, masks)]
+    findings = []
+    for t, (r, k), problem, unsafe in sorted(problems, key=lambda p: p[:2]):
         w = withheld[names[t]]
-        sentences.append(f"{names[t]}, row '{_labels(w.exact, w.index, 'row')[r]}', "
-                         f"column '{_counts(w.exact, w.index)[k]}': {problem}")
-    return sentences
+        findings.append(Finding(f"{names[t]}, row '{_labels(w.exact, w.index, 'row')[r]}', "
+                                f"column '{_counts(w.exact, w.index)[k]}': {problem}", unsafe))
+    return findings
 
 
 def _figure(value: float) -> float | int:

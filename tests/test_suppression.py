@@ -638,6 +638,7 @@ def small_people_table() -> pd.DataFrame:
 def test_audit_names_a_lone_hidden_cell_in_a_row_with_a_shown_total():
     problems = audit(published(small_people_table(), [(0, "Men")]), 5)
     assert problems == ["individuals, row 'Refuge', column 'Men': can be worked out as exactly 7"]
+    assert [p.unsafe for p in problems] == [True]
 
 
 def test_audit_names_a_cell_that_rows_and_columns_give_away_together():
@@ -655,7 +656,9 @@ def test_audit_names_a_cell_that_rows_and_columns_give_away_together():
 def test_audit_says_when_a_protected_total_is_hidden():
     # A rectangle of hidden cells: each could be another count, but three are protected.
     hidden = [(0, "Men"), (0, "Total"), (2, "Men"), (2, "Total")]
-    assert audit(published(small_people_table(), hidden), 5) == [
+    found = audit(published(small_people_table(), hidden), 5)
+    assert not any(p.unsafe for p in found)  # withheld, but nothing given away
+    assert found == [
         "individuals, row 'Refuge', column 'Total': a protected total is hidden",
         "individuals, row 'Total', column 'Men': a protected total is hidden",
         "individuals, row 'Total', column 'Total': a protected total is hidden"]
@@ -667,8 +670,9 @@ def test_audit_says_when_a_protected_total_is_hidden():
 
 def test_audit_says_when_a_small_count_is_shown():
     table = people_table({"Refuge": [30, 3, 0, 20], "Dispersed": [25, 9, 6, 12]})
-    assert audit(published(table, []), 5) == [
-        "individuals, row 'Refuge', column 'Men': a count of 3 is shown"]
+    [found] = audit(published(table, []), 5)
+    assert (found, found.unsafe) == (
+        "individuals, row 'Refuge', column 'Men': a count of 3 is shown", True)
     assert audit(published(table, []), 3) == []
 
 

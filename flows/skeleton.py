@@ -20,6 +20,7 @@ from prefect.flows import Flow
 from prefect.states import Completed, Failed, State
 
 from statreturns import authorities
+from statreturns.approvers import sign_off_rules
 from statreturns.arguments import ArgumentRefused, check_text, check_trigger, inbox_file, shown
 from statreturns.calendar import period_due
 from statreturns.commands import command
@@ -101,6 +102,7 @@ def prepare(declaration: ReturnDeclaration, period: str, authority: str,
         check_trigger(trigger)
         check_text("the reason", reason, lines=True)
         config = authorities.load_config(declaration, authority)
+        sign_off_rules(authority, declaration.id)  # who may approve: checked up front
     except ValueError as exc:
         raise RunRefused(str(exc)) from None
     if parsed.type not in declaration.period_types:

@@ -63,6 +63,7 @@ def load_config(declaration: ReturnDeclaration, authority: str) -> Any:
                              f"{', '.join(configured()) or 'none'})")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw.pop("sign_off", None)  # who may approve: statreturns.approvers
         return declaration.configure(raw)
     except (tomllib.TOMLDecodeError, ValidationError, ValueError) as exc:
         first = str(exc).splitlines()

@@ -6,6 +6,7 @@ OPTIONS = {
     "explain": ('--rule {code} --text "..." --author "Your Name"',),
     "approve": ('--name "Your Name"',),
     "submit": (),
+    "audit": (),
     "rerun": ('--reason "what was corrected"',),
 }
 

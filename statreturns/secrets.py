@@ -1,12 +1,14 @@
-"""Secrets (the alerts' webhook URL, the store's database password): from an environment
-variable, else from a Prefect Secret block on the server of ``PREFECT_API_URL``; never from
-a file in the repository or from prefect.yaml."""
+"""Secrets (the alerts' webhook URL, the store's database password, the Prefect server's
+credential): from an environment variable, else a service manager's credential (systemd's
+``LoadCredential=``, in ``$CREDENTIALS_DIRECTORY``), else a Prefect Secret block on the
+server of ``PREFECT_API_URL``; never from a file in the repository or from prefect.yaml."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-NAMES = ("alert-webhook-url", "database-password")
+NAMES = ("alert-webhook-url", "database-password", "server-auth-string")
 
 
 def variable(name: str) -> str:
@@ -26,6 +28,8 @@ def secret(name: str) -> str:
 
     if value := os.environ.get(variable(name)):
         return value
+    if (given := os.environ.get("CREDENTIALS_DIRECTORY")) and (Path(given) / name).is_file():
+        return (Path(given) / name).read_text(encoding="utf-8").strip()  # systemd's
     if not PREFECT_API_URL.value():
         return ""
     from prefect.blocks.system import Secret

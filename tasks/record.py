@@ -12,6 +12,7 @@ from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from statreturns.approvers import here
 from statreturns.quality import Check
 from statreturns.store.db import session
 from statreturns.store.models import Change, OutputFile, QualityResult, Run, SourceFile
@@ -27,7 +28,7 @@ def open_run(return_id: str, authority: str, period: str, trigger: str, reason: 
     """The run's row; `process` names the process running it until `let_go` is called."""
     run = Run(authority=authority, return_id=return_id, period=period, trigger=trigger,
               reason=reason, flow_run_id=runtime.flow_run.id, started_at=_now(),
-              process=process)
+              process=process, made_from=str(here()))
     with session() as s:
         s.add(run)
         s.commit()

@@ -19,6 +19,8 @@ import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from statreturns.approvers import sign_off_rules
+from statreturns.commands import command
 from statreturns.declaration import (
     BOARD,
     EXEMPT,
@@ -32,9 +34,9 @@ from statreturns.declaration import (
 from statreturns.quality import Check
 from tasks.changes import Change
 from tasks.collect import Collected
-from tasks.outputs import move_into_place, staging_folder, write_manifest
+from tasks.outputs import file_digest, move_into_place, staging_folder, write_manifest
 from tasks.publication import Release, Sheet, write_csv, write_csv_metadata, write_workbook
-from tasks.render_pdf import BoardReport, provisional_words, write_pdf
+from tasks.render_pdf import BoardReport, SignOffBlock, provisional_words, write_pdf
 from tasks.render_tables import table_document, write_json
 from tasks.suppression import (
     OTHER,
@@ -147,11 +149,12 @@ def render(declaration: ReturnDeclaration, ctx: Context, tables: dict[str, pd.Da
     root = {**header, "delivers": declaration.delivers}
     try:
         out = _Writer(staging, declaration, ctx, shown, authority_name, version, resubmits)
-        out.board(tables, checks, collected, verdict, since)
+        figures = out.record(verdict)
+        out.board(tables, checks, collected, verdict, since, _sign_off_block(
+            declaration, ctx, figures) if declaration.sign_off else None)
         out.exempt(verdict)
         out.figures(SUBMISSION)
         out.figures(PUBLICATION)
-        out.record(verdict)
         digests = {}
         for package in out.packages:
             digests.update({f"{package}/{name}": digest for name, digest in write_manifest(
@@ -174,6 +177,16 @@ extension: a file copied out of its folder still says so."""
 EXEMPT_WHY = ("Exempt information under Schedule 12A to the Local Government Act 1972, "
               "paragraphs 1 and 2: information relating to individuals, from which they "
               "could be identified. For members and officers only: not for publication.")
+
+
+def _sign_off_block(declaration: ReturnDeclaration, ctx: Context,
+                    figures: Path) -> SignOffBlock:
+    rules = sign_off_rules(ctx.authority, declaration.id)
+    return SignOffBlock(figures_sha256=file_digest(figures)[0],
+                        approvers=tuple(p.shown for p in rules.approvers),
+                        relaxed_because=rules.relaxed_because,
+                        audit_command=command("audit", declaration.id, ctx.period,
+                                              ctx.authority))
 
 
 def _standing(ctx: Context, resubmits: int | None) -> dict:
@@ -237,15 +250,16 @@ class _Writer:
             provisional=ctx.provisional, resubmits=self.resubmits, **more)
 
     def board(self, tables: dict[str, pd.DataFrame], checks: list[Check],
-              collected: list[Collected], verdict: str, since: Since | None) -> None:
-        """The public committee paper: the board's tables, the data-quality annex and
-        what changed."""
+              collected: list[Collected], verdict: str, since: Since | None,
+              sign_off: SignOffBlock | None) -> None:
+        """The public committee paper: the board's tables, the data-quality annex, what
+        changed and the sign-off block."""
         d, ctx = self.declaration, self.ctx
         write_pdf(self.report(
             self.tables_of(BOARD), BOARD, verdict, headline=d.headline(tables, ctx),
             sources=[(c.source.title, c.path.name, c.rows, c.sha256, "; ".join(c.notes))
                      for c in collected],
-            chart=d.chart, checks=checks,
+            chart=d.chart, checks=checks, sign_off=sign_off,
             **({"previous_version": since.version, "quality_changes": since.quality,
                 "changes": [c for c in since.cells if c.table in self.shown.audiences[BOARD]
                             and c.table not in self.shown.withheld]} if since else {})),
@@ -294,7 +308,7 @@ class _Writer:
             notices=tuple(n for n in (provisional_words(ctx.period.end) if ctx.provisional
                                       else "", purpose) if n))
 
-    def record(self, verdict: str) -> None:
+    def record(self, verdict: str) -> Path:
         """The JSON record of every table, exact: for programs, and what later versions
         are compared with."""
         d, ctx = self.declaration, self.ctx
@@ -307,4 +321,5 @@ class _Writer:
         name = f"{self.stem}{self.mark}.json"
         write_json(document, self.staging / name)
         self.kinds["json"] = name
+        return self.staging / name
 

@@ -103,6 +103,18 @@ WARNING = _style("warning", 9.5, BOLD, textColor=VERDICT_COLOURS["blocked"][1], 
 
 
 @dataclass(frozen=True)
+class SignOffBlock:
+    """The paper's last page: what is approved (the figures' checksum), who may approve it
+    and on what terms, with the lines the approver fills in."""
+
+    figures_sha256: str
+    """sha256 of the version's JSON record of its tables, as `statreturns audit` shows it."""
+    approvers: tuple[str, ...]
+    relaxed_because: str = ""
+    audit_command: str = ""
+
+
+@dataclass(frozen=True)
 class BoardReport:
     authority_name: str
     title: str
@@ -135,6 +147,8 @@ class BoardReport:
     """The period has not ended (it ends on `as_of`): the figures will change."""
     resubmits: int | None = None
     """The approved or submitted version this one replaces; None for an ordinary version."""
+    sign_off: SignOffBlock | None = None
+    """The last page's sign-off block; None for a return that is not signed off."""
 
 
 def provisional_words(end: date) -> str:
@@ -166,6 +180,8 @@ def _story(report: BoardReport) -> list[Flowable]:
     story += [PageBreak(), *_annex(report.checks)]
     if report.previous_version is not None:
         story += [PageBreak(), *_changes_annex(report)]
+    if report.sign_off is not None:
+        story += [PageBreak(), *_sign_off_page(report, report.sign_off)]
     return story
 
 
@@ -503,6 +519,44 @@ def _failed_table(failed: list[Check]) -> GridTable:
                        for text in (c.location, c.sample))])
     widths = [50, 125, WIDTH - 530, 50, 135, 170]  # the rule takes what the rest leave
     return _house_table(rows, widths, size)
+
+
+# --- sign-off -------------------------------------------------------------------------------
+
+FOUR_EYES = ("Four eyes: whoever ran or corrected this version, or explained its queries, may "
+             "not approve it.")
+
+
+def _sign_off_page(report: BoardReport, block: SignOffBlock) -> list[Flowable]:
+    """The sign-off block: version, the figures' checksum, who may approve and the lines
+    for the approver's name, signature and date."""
+    size = 9.5
+    label, cell = _cell_style(size, bold=True), _cell_style(size)
+    mono = _style("checksum", size, "Courier")
+    terms = FOUR_EYES if not block.relaxed_because else \
+        f"Four eyes relaxed for this return by the authority: {block.relaxed_because}"
+    rows = [
+        ("Return", Paragraph(_plain(f"{report.title}, {report.period_label}, version "
+                                    f"{report.version}"), cell)),
+        ("Figures checksum (sha256)", Paragraph(_plain(block.figures_sha256), mono)),
+        ("May approve", Paragraph("<br/>".join(map(_plain, block.approvers))
+                                  or "No approver is listed.", cell)),
+        ("Terms", Paragraph(_plain(terms), cell)),
+        ("Approved by (name)", ""), ("Signature", ""), ("Date", ""),
+    ]
+    table = GridTable([[Paragraph(_plain(k), label), v] for k, v in rows],
+                      colWidths=[170, WIDTH - 170], hAlign="LEFT", style=[
+        ("BACKGROUND", (0, 0), (0, -1), SHADE),
+        ("GRID", (0, 0), (-1, -1), 0.5, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, 3), 4), ("BOTTOMPADDING", (0, 0), (-1, 3), 5),
+        ("TOPPADDING", (0, 4), (-1, -1), 14), ("BOTTOMPADDING", (0, 4), (-1, -1), 14),
+    ])
+    said = ("The decision is recorded in the store with the approver's name and e-mail, the "
+            "date and where it was made, against the checksum above")
+    said += f": {block.audit_command} prints it." if block.audit_command else "."
+    return [Paragraph("Sign-off", HEADING), table, Spacer(1, 8), Paragraph(_plain(said), NOTE)]
 
 
 # --- what changed -------------------------------------------------------------------------

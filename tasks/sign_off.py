@@ -15,11 +15,22 @@ from prefect.input import RunInput
 from pydantic import Field, create_model
 from sqlmodel import select
 
-from statreturns.arguments import MAX_NAME, MAX_TEXT, ArgumentRefused, check_code, check_text
+from statreturns.approvers import Here, Person, SignOffRules, sign_off_rules
+from statreturns.arguments import (
+    MAX_NAME,
+    MAX_TEXT,
+    ArgumentRefused,
+    check_code,
+    check_text,
+)
 from statreturns.commands import command
+from statreturns.refusals import keep_refusal
 from statreturns.store.db import session
 from statreturns.store.models import Decision, Explanation, QualityResult, Run
 from statreturns.summary import RunSummary
+
+FORM = "sign-off form"
+"""Where a decision or an explanation given in the Prefect UI was made from."""
 
 
 class SignOffRefused(ValueError):
@@ -29,9 +40,10 @@ class SignOffRefused(ValueError):
 class SignOff(RunInput):
     """The sign-off form in the Prefect UI; `sign_off_form` adds a field per open query."""
 
-    decision: Literal["approve", "reject"] = Field(
+    decision: Literal["approve", "reject", "explain"] = Field(
         title="Decision", json_schema_extra={"position": 1000},
-        description="approve: the figures are right to submit; reject: they are not")
+        description="approve: the figures are right to submit; reject: they are not; "
+                    "explain: keep the explanations and leave the approval to someone else")
     approver: str = Field(min_length=1, max_length=MAX_NAME, title="Your name",
                           json_schema_extra={"position": 1001})
     comment: str = Field(default="", max_length=MAX_TEXT, title="Comment",
@@ -103,6 +115,15 @@ def sign_off_form(run: Run, title: str, recipient: str = "", refused: str = "") 
         description=f"Query {code}: why the figures are right all the same (to reject: what "
                     "is wrong)"))
         for i, (code, found) in enumerate(queries.items())}
+    rules = sign_off_rules(run.authority, run.return_id)
+    fields["approver"] = (str, Field(
+        min_length=1, max_length=MAX_NAME, title="Your name (or e-mail)",
+        json_schema_extra={"position": 1001},
+        description="Who may approve or reject: "
+                    + (", ".join(p.shown for p in rules.approvers) or "no one is listed yet")
+                    + (". Four eyes: who ran this version or explained its queries may not "
+                       "approve it" if not rules.relaxed_because else
+                       f". Four eyes relaxed for this return: {rules.relaxed_because}")))
     form = create_model("SignOff", __base__=SignOff, **fields)
     form._description = _description(run, title, recipient, refused, queries)
     return form
@@ -153,8 +174,9 @@ def _explanation(code: str, text: str) -> str:
     return _checked("an explanation", text, MAX_TEXT, lines=True)
 
 
-def explain(run: Run, code: str, text: str, author: str) -> int:
-    """Record an explanation of every failed query `code` of this version; how many."""
+def explain(run: Run, code: str, text: str, author: str, made_from: str = FORM) -> int:
+    """Record an explanation of every failed query `code` of this version; how many.
+    `made_from` is the command line's ``user@host``, or the sign-off form."""
     text = _explanation(code, text)
     author = _checked("the name", author, MAX_NAME)
     if not text or not author:
@@ -166,29 +188,50 @@ def explain(run: Run, code: str, text: str, author: str) -> int:
         for q in queries:
             s.add(Explanation(authority=run.authority, return_id=run.return_id,
                               period=run.period, code=code, rows_key=q.rows_key,
-                              text=text, author=author, at=datetime.now(UTC)))
+                              text=text, author=author, at=datetime.now(UTC),
+                              made_from=made_from))
         s.commit()
     return len(queries)
 
 
 def decide(run: Run, decision: str, approver: str, comment: str = "",
-           explanations: dict[str, str] | None = None) -> str:
+           explanations: dict[str, str] | None = None, via: Here | None = None) -> str:
     """Record the decision (after any explanations given with it): approved or rejected.
-    Only the latest version, once fully made, can be decided on."""
+    Only the latest version, once fully made, can be decided on, by a listed approver who
+    neither made it nor explained its queries (unless the authority relaxed that). `via`
+    is the command line's user and host; None for the sign-off form. A refusal is kept."""
+    try:
+        return _decide(run, decision, approver, comment, explanations or {}, via)
+    except SignOffRefused as exc:
+        keep_refusal(decision, str(exc), who=approver, made_from=str(via or FORM),
+                     authority=run.authority, return_id=run.return_id, period=run.period,
+                     version=run.version)
+        raise
+
+
+def _decide(run: Run, decision: str, approver: str, comment: str,
+            explanations: dict[str, str], via: Here | None) -> str:
     from tasks.versions import good_versions
 
     approver = _checked("the name", approver, MAX_NAME)
     comment = _checked("the comment", comment, MAX_TEXT, lines=True)
     if decision not in ("approve", "reject") or not approver:
         raise SignOffRefused("a decision is approve or reject, with the name of who takes it")
-    for code, text in (explanations or {}).items():  # all found acceptable before any is kept
+    for code, text in explanations.items():  # all found acceptable before any is kept
         if not _explanation(code, text):
             raise SignOffRefused(f"the explanation of {code} is blank")
     made = good_versions(run.authority, run.return_id, run.period)
     if run.status != "produced" or not made or made[-1].id != run.id:
         raise SignOffRefused(f"version {run.version} is not the latest version made")
-    for code, text in (explanations or {}).items():
-        explain(run, code, text, approver)
+    try:
+        rules = sign_off_rules(run.authority, run.return_id)
+    except ValueError as exc:
+        raise SignOffRefused(str(exc)) from None
+    person = _listed(rules, run, approver, via)
+    if decision == "approve":
+        _four_eyes(rules, run, person, bool(explanations))
+    for code, text in explanations.items():
+        explain(run, code, text, person.name, str(via or FORM))
     if decision == "approve":
         unexplained = sorted({q.code for q in open_queries(run)})
         if unexplained:
@@ -198,10 +241,57 @@ def decide(run: Run, decision: str, approver: str, comment: str = "",
                 + "\n".join(f"  {explain_command(run, code)}" for code in unexplained))
     outcome = "approved" if decision == "approve" else "rejected"
     with session() as s:
-        s.add(Decision(run_id=run.id, decision=outcome, approver=approver,
-                       comment=comment, at=datetime.now(UTC)))
+        s.add(Decision(run_id=run.id, decision=outcome, approver=person.name,
+                       email=person.email, comment=comment, at=datetime.now(UTC),
+                       made_from=str(via or FORM),
+                       four_eyes=f"relaxed: {rules.relaxed_because}" if rules.relaxed_because
+                       else "kept"))
         s.commit()
     return outcome
+
+
+def _listed(rules: SignOffRules, run: Run, who: str, via: Here | None) -> Person:
+    """The listed approver `who` names; on the command line, only as their own login."""
+    from statreturns import authorities
+
+    person = rules.find(who)
+    where = f"listed in {authorities.folder(run.authority) / run.return_id}.toml, sign_off"
+    if person is None:
+        listed = ", ".join(p.shown for p in rules.approvers) or "no one yet"
+        raise SignOffRefused(f"{who} is not listed to approve {run.return_id} for "
+                             f"{run.authority}: the approvers are {listed} ({where})")
+    if via is not None and (owner := rules.find(via.user)) is not None and owner != person:
+        raise SignOffRefused(f"the login {via.user} is {owner.name}'s: {owner.name} cannot "
+                             f"approve as {person.name}")
+    return person
+
+
+def _four_eyes(rules: SignOffRules, run: Run, person: Person, explains: bool) -> None:
+    """Refuse an approval by who ran the version or explained its queries, unless the
+    authority relaxed four eyes for this return."""
+    if rules.relaxed_because:
+        return
+    makers = {p for p in rules.approvers if p.is_(run.made_from.partition("@")[0])}
+    explainers = {p for p in rules.approvers for e in _explainers(run)
+                  if p.is_(e.author) or p.is_(e.made_from.partition("@")[0])}
+    if explains:
+        explainers.add(person)
+    if person not in makers | explainers:
+        return
+    did = "ran" if person in makers else "explained the queries of"
+    raise SignOffRefused(
+        f"{person.name} {did} version {run.version}, so cannot approve it: four eyes. "
+        f"Who else may approve it: {rules.others(makers | explainers)}")
+
+
+def _explainers(run: Run) -> list[Explanation]:
+    """The explanations that answer this version's queries."""
+    asked = {(q.code, q.rows_key) for q in failed_queries(run)}
+    with session() as s:
+        found = s.exec(select(Explanation).where(
+            Explanation.authority == run.authority, Explanation.return_id == run.return_id,
+            Explanation.period == run.period))
+        return [e for e in found if (e.code, e.rows_key) in asked]
 
 
 def latest_decision(run: Run) -> Decision | None:
@@ -234,13 +324,29 @@ def await_sign_off(summary: RunSummary, recipient: str = "") -> RunSummary:
                                      "approval (statreturns approve)", run.version)
             return replace(summary, sign_off="awaiting approval")
         try:
+            if answer.decision == "explain":
+                _explain_all(run, answer)
+                refused = ""
+                continue
             outcome = decide(run, answer.decision, answer.approver,
                              *_comment_and_explanations(answer))
-            return replace(summary, sign_off=outcome, approver=answer.approver)
+            return replace(summary, sign_off=outcome, approver=latest_decision(run).approver)
         except SignOffRefused as exc:
             refused = str(exc)
             get_run_logger().warning("sign-off not taken: %s", refused)
     return replace(summary, sign_off="awaiting approval")
+
+
+def _explain_all(run: Run, answer: SignOff) -> None:
+    """The form's explanations, kept for someone else to approve: all or none."""
+    texts = _comment_and_explanations(answer)[1]
+    if not texts:
+        raise SignOffRefused("explain: there was no open query to explain")
+    for code, text in texts.items():
+        if not _explanation(code, text):
+            raise SignOffRefused(f"the explanation of {code} is blank")
+    for code, text in texts.items():
+        explain(run, code, text, answer.approver)
 
 
 def _comment_and_explanations(answer: SignOff) -> tuple[str, dict[str, str]]:
@@ -248,7 +354,7 @@ def _comment_and_explanations(answer: SignOff) -> tuple[str, dict[str, str]]:
     comment instead, as the reasons for it."""
     texts = {code: text for name, text in answer.model_dump().items()
              if (code := code_of(name))}
-    if answer.decision == "approve":
+    if answer.decision != "reject":
         return answer.comment, texts
     reasons = [f"{code}: {text.strip()}" for code, text in texts.items()]
     return "\n".join(x for x in [answer.comment.strip(), *reasons] if x), {}

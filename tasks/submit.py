@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from statreturns.approvers import here
 from statreturns.declaration import EXEMPT
 from statreturns.periods import parse_period
 from statreturns.store.db import session
@@ -69,7 +70,7 @@ def submit_version(run: Run, latest: Run, outbox_root: Path,
     with session() as s:
         s.add(Submission(run_id=run.id, outbox=receipt.outbox, destination=receipt.destination,
                          package_sha256=receipt.package_sha256,
-                         delivered_at=receipt.delivered_at))
+                         delivered_at=receipt.delivered_at, made_from=str(here())))
         try:
             s.commit()
         except IntegrityError:

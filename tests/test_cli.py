@@ -171,14 +171,15 @@ def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
             "new": "1"} in changes["cells"]
     assert all("[c]" not in (c["old"], c["new"]) for c in changes["cells"])
 
-    refused = command("approve", "pspo-breaches", "-p", period, "--name", "A. Head")
+    refused = command("approve", "pspo-breaches", "-p", period, "--name", "Alex Morgan")
     assert refused.returncode == 4 and "PSPO-017 need an explanation" in refused.stderr
     assert "statreturns explain pspo-breaches --period R12-2025-09" in refused.stderr
     assert command("submit", "pspo-breaches", "-p", period).returncode == 4
     assert command("explain", "pspo-breaches", "-p", period, "--rule", "PSPO-017",
                    "--text", "Erdington patrol crossed into the zone.",
                    "--author", "A. Officer").returncode == 0
-    assert command("approve", "pspo-breaches", "-p", period, "--name", "A. Head").returncode == 0
+    approved = command("approve", "pspo-breaches", "-p", period, "--name", "Alex Morgan")
+    assert approved.returncode == 0, approved.stderr
     submitted = command("submit", "pspo-breaches", "-p", period)
     assert submitted.returncode == 0, submitted.stderr
     assert (f"submitted the publication package of version 2 of pspo-breaches {period} to "
@@ -195,7 +196,7 @@ def test_a_version_is_corrected_explained_approved_and_submitted_once(tmp_path):
     assert [(r["status"], r["version"], r["same_as_version"]) for r in runs] == [
         ("produced", 1, None), ("unchanged", None, 1), ("produced", 2, None)]
     assert runs[2]["decisions"][0]["decision"] == "approved"
-    assert runs[2]["decisions"][0]["by"] == "A. Head"
+    assert runs[2]["decisions"][0]["by"] == "Alex Morgan"
     assert runs[2]["submitted"]["destination"] == f"demo/pspo-breaches/{period}/v2"
 
 

@@ -79,7 +79,7 @@ def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home)
             assert count(OutputFile, s.run_id) == len(files)  # every package's files
 
     latest = max((r for r in runs if r.period == "R12-2026-10"), key=lambda r: r.version)
-    decide(latest, "approve", "A. Lead")
+    decide(latest, "approve", "Alex Morgan")
 
     def submit(_):
         try:

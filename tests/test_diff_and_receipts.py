@@ -205,7 +205,7 @@ def test_the_receipt_names_the_folder_delivered_and_is_kept_in_it(runs):
     from tasks.sign_off import decide
     from tasks.versions import good_versions
 
-    decide(good_versions("demo", "pspo-breaches", A)[-1], "approve", "A. Head")
+    decide(good_versions("demo", "pspo-breaches", A)[-1], "approve", "Alex Morgan")
     result = CliRunner().invoke(app, ["submit", "pspo-breaches", "-p", A])
     assert result.exit_code == 0, result.output
     said, kept = result.output.splitlines()

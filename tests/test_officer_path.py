@@ -55,7 +55,7 @@ def test_a_correction_sticks_and_a_submitted_version_is_replaced_only_by_a_rerun
     [kept] = [s["notes"] for s in v2["sources"]]
     archived = kept.split("kept at ")[1].split(";")[0]
     assert Path(archived).read_bytes() == Path(v1["sources"][0]["archive_path"]).read_bytes()
-    cli("approve", "pspo-breaches", "-p", period, "--name", "A. Head")
+    cli("approve", "pspo-breaches", "-p", period, "--name", "Alex Morgan")
     cli("submit", "pspo-breaches", "-p", period)
 
     held = cli("run", "pspo-breaches", "-p", period, code=4)
@@ -96,7 +96,7 @@ def test_every_command_takes_its_authority_from_the_environment(tmp_path, monkey
         assert "version 1 -> 2" in cli("diff", "pspo-breaches", "-p", period, **env).stdout
         cli("explain", "pspo-breaches", "-p", period, "--rule", "PSPO-017", "--text",
             "A patrol crossed the boundary.", "--author", "A. Officer", **env)
-        cli("approve", "pspo-breaches", "-p", period, "--name", "A. Head", **env)
+        cli("approve", "pspo-breaches", "-p", period, "--name", "Alex Morgan", **env)
         cli("submit", "pspo-breaches", "-p", period, **env)
         runs = history(period, **env)
         assert [(r["authority"], r["version"]) for r in runs] == [("northshire", 1),

@@ -60,10 +60,12 @@ class Ended:
 
 def test_serve_says_whether_alerts_are_on_and_sweeps_after_the_worker_starts(monkeypatch,
                                                                              called):
-    steps = []
+    steps, served = [], []
+    monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "ops:a-long-enough-one")
     monkeypatch.setattr("signal.signal", lambda *args: None)
     monkeypatch.setattr(ops, "webhook_url", lambda api_url: "")
-    monkeypatch.setattr(ops, "start_server", lambda *args: steps.append("server") or Ended())
+    monkeypatch.setattr(ops, "start_server", lambda port, env, log, host: served.append(
+        (env, host)) or steps.append("server") or Ended())
     monkeypatch.setattr(ops, "wait_until_healthy", lambda api_url: None)
     monkeypatch.setattr(ops, "set_up", lambda env: steps.append("deployments"))
     monkeypatch.setattr(ops, "start_worker", lambda *args: steps.append("worker") or Ended())
@@ -80,3 +82,24 @@ def test_serve_says_whether_alerts_are_on_and_sweeps_after_the_worker_starts(mon
     said = " ".join(result.output.split())
     assert said.index("Alerts are off") < said.index("The deadline sweep is running once now")
     assert "Prefect UI: http://127.0.0.1:4321" in said
+    assert "Basic authentication and CSRF protection are on" in said
+    [(env, host)] = served
+    assert host == "127.0.0.1" and env["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"] == "true"
+    assert env["PREFECT_SERVER_API_AUTH_STRING"] == "ops:a-long-enough-one"
+    assert "a-long-enough-one" not in result.output
+
+
+def test_serve_refuses_to_start_without_a_credential_and_says_how(monkeypatch):
+    started = []
+    monkeypatch.setattr(ops, "start_server", lambda *args: started.append(args))
+    for name in ("PREFECT_SERVER_API_AUTH_STRING", "PREFECT_API_AUTH_STRING",
+                 "STATRETURNS_SERVER_AUTH_STRING", "CREDENTIALS_DIRECTORY", "PREFECT_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    refused = CliRunner().invoke(app, ["ops", "serve"])
+    said = " ".join(refused.output.split())
+    assert refused.exit_code == 2 and started == []
+    assert "the Prefect server needs a credential" in said
+    assert "statreturns ops serve --no-auth" in said
+    public = CliRunner().invoke(app, ["ops", "serve", "--no-auth", "--host", "0.0.0.0"])
+    assert public.exit_code == 2 and started == []
+    assert "--no-auth serves 127.0.0.1 only" in " ".join(public.output.split())

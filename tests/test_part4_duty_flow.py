@@ -278,7 +278,7 @@ def test_submit_delivers_the_submission_package_and_its_receipt_names_it(demo_ru
         run = s.exec(select(Run).where(Run.id == demo_run.run_id)).one()
     for query in open_queries(run):
         explain(run, query.code, "Checked with the provider: the figures stand.", "A. Officer")
-    decide(run, "approve", "D. Lead")
+    decide(run, "approve", "Dana Price")
     receipt = submit_version(run, run, tmp_path / "outbox")
     delivered = tmp_path / "outbox" / receipt.destination
     package = Path(demo_run.outputs_dir) / "submission"

@@ -113,3 +113,40 @@ def test_the_alerts_keep_the_webhook_as_a_secret_in_their_block():
         shown = client.read_block_document_by_name(BLOCK, "custom-webhook",
                                                    include_secrets=False)
     assert WEBHOOK not in str(shown.data)
+
+
+def test_a_secret_comes_from_the_service_managers_credentials(monkeypatch, tmp_path):
+    (tmp_path / "server-auth-string").write_text("ops:from-systemd-credential\n")
+    monkeypatch.delenv("STATRETURNS_SERVER_AUTH_STRING", raising=False)
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    assert secrets.secret("server-auth-string") == "ops:from-systemd-credential"
+
+
+def test_the_server_credential_is_refused_unless_user_and_a_long_password(monkeypatch):
+    from statreturns.app import ops
+
+    for name in ("PREFECT_SERVER_API_AUTH_STRING", "PREFECT_API_AUTH_STRING",
+                 "STATRETURNS_SERVER_AUTH_STRING", "CREDENTIALS_DIRECTORY", "PREFECT_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ops.ServerRefused, match="the Prefect server needs a credential"):
+        ops.credential()
+    for weak in ("no-colon-here-at-all", "ops:short", ":nouserbutlongpassword"):
+        monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", weak)
+        with pytest.raises(ops.ServerRefused, match="not user:password") as refused:
+            ops.credential()
+        assert weak not in str(refused.value)
+    monkeypatch.setenv("PREFECT_SERVER_API_AUTH_STRING", "ops:a-long-enough-one")
+    assert ops.credential() == "ops:a-long-enough-one"
+    env = ops.environment("http://127.0.0.1:1/api", Path("/tmp/p"), "ops:a-long-enough-one")
+    assert env["PREFECT_API_AUTH_STRING"] == "ops:a-long-enough-one"
+    assert "PREFECT_SERVER_API_AUTH_STRING" not in env  # clients are not servers
+    served = ops.server_environment(env, "ops:a-long-enough-one")
+    assert (served["PREFECT_SERVER_API_AUTH_STRING"],
+            served["PREFECT_SERVER_CSRF_PROTECTION_ENABLED"]) == ("ops:a-long-enough-one", "true")
+    assert not [k for k in ops.server_environment(env, None) if "AUTH_STRING" in k]
+
+
+def test_prefect_yaml_and_the_makefile_set_no_credential():
+    for name in ("prefect.yaml", "Makefile"):
+        text = (ROOT / name).read_text()
+        assert "AUTH_STRING" not in text, name

@@ -1,12 +1,14 @@
-"""The product on a real Prefect server: deployed, run by a worker, swept, alerting, and the
-returns board readable in the Prefect UI.
+"""The product on a real Prefect server: deployed, run by a worker, swept, alerting, signed
+off through its API, and the returns board readable in the Prefect UI.
 
-One module-scoped server (its own SQLite database, a free loopback port), the work pool,
-every deployment of prefect.yaml and a worker; everything started is stopped at the end.
+One module-scoped server (its own SQLite database, a free loopback port) with basic
+authentication and CSRF protection on, the work pool, every deployment of prefect.yaml and a
+worker; everything started is stopped at the end.
 """
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -55,22 +57,47 @@ def webhook():
     server.shutdown()
 
 
+class Api:
+    """The API as an operator's script calls it: with the server's credential and a CSRF
+    token for every request that changes something."""
+
+    auth: tuple[str, str] | None = None
+    headers: dict[str, str] = {}
+
+    @classmethod
+    def sign_in(cls, api: str, credential: str) -> None:
+        user, _, password = credential.partition(":")
+        cls.auth = (user, password)
+        client = f"e2e-{secrets.token_hex(4)}"
+        token = httpx.get(f"{api}/csrf-token", params={"client": client}, auth=cls.auth,
+                          timeout=30)
+        assert token.status_code == 200, token.text
+        cls.headers = {"Prefect-Csrf-Token": token.json()["token"],
+                       "Prefect-Csrf-Client": client}
+
+
 @pytest.fixture(scope="module")
 def product(tmp_path_factory):
-    """A Prefect server with the pool, the deployments and a worker; the product's home."""
+    """A Prefect server that asks for its credential, with the pool, the deployments and a
+    worker; the product's home."""
     root = tmp_path_factory.mktemp("e2e")
     port = ops.free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = ops.environment(api, root / "prefect", STATRETURNS_HOME=str(root / "home"),
+    credential = f"statreturns:{secrets.token_urlsafe(18)}"
+    env = ops.environment(api, root / "prefect", credential,
+                          STATRETURNS_HOME=str(root / "home"),
                           PREFECT_WORKER_QUERY_SECONDS="2",
                           PREFECT_WORKER_PREFETCH_SECONDS="5")
     env.pop("STATRETURNS_DATABASE_URL", None)
-    started = [ops.start_server(port, env, root / "server.log")]
+    started = [ops.start_server(port, ops.server_environment(env, credential),
+                                root / "server.log")]
     try:
         ops.wait_until_healthy(api)
+        Api.sign_in(api, credential)
         ops.set_up(env)
         started.append(ops.start_worker(env, root / "worker.log"))
-        yield {"api": api, "env": env, "home": root / "home", "port": port, "root": root}
+        yield {"api": api, "env": env, "home": root / "home", "port": port, "root": root,
+               "credential": credential}
     finally:
         for process in reversed(started):
             ops.stop(process)
@@ -86,7 +113,8 @@ def api_call(method: str, url: str, json: dict | None = None, tries: int = 10):
     """The API's answer, retried while the server is busy (its SQLite database locked by the
     scheduler, say), as Prefect's own client does."""
     for attempt in range(tries):
-        response = httpx.request(method, url, json=json, timeout=60)
+        response = httpx.request(method, url, json=json, timeout=60, auth=Api.auth,
+                                 headers=Api.headers if method != "GET" else None)
         busy = response.status_code == 429 or response.status_code >= 500
         if not busy or attempt == tries - 1:
             break
@@ -184,6 +212,91 @@ def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, d
     assert (turns["limit"], turns["active_slots"]) == (1, 0)  # taken, then given back
 
 
+def test_without_the_credential_the_server_refuses_and_the_command_line_says_so(
+        product, deployed_run):
+    api = product["api"]
+    deployment = f"{api}/deployments/name/pspo-breaches/pspo-breaches"
+    assert httpx.get(deployment, timeout=30).status_code == 401
+    wrong = ("statreturns", "not-the-password-at-all")
+    assert httpx.get(deployment, auth=wrong, timeout=30).status_code == 401
+    assert httpx.post(f"{api}/flow_runs/filter", json={}, headers=Api.headers,
+                      timeout=30).status_code == 401  # a CSRF token is not a credential
+    assert httpx.get(f"{api}/health", timeout=30).status_code == 200  # for probes
+    assert httpx.post(f"{api}/flow_runs/filter", json={}, auth=Api.auth,
+                      timeout=30).status_code == 403  # no CSRF token
+    without = {k: v for k, v in product["env"].items() if k != "PREFECT_API_AUTH_STRING"}
+    for env, said in [(without, "it needs a credential. Set PREFECT_API_AUTH_STRING"),
+                      ({**without, "PREFECT_API_AUTH_STRING": ":".join(wrong)},
+                       "the credential in PREFECT_API_AUTH_STRING: it is not the server's")]:
+        refused = subprocess.run(
+            [sys.executable, "-m", "statreturns.app.cli", "run", "pspo-breaches", "--period",
+             PERIOD], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+        told = " ".join(refused.stderr.split())
+        assert refused.returncode == 2 and said in told, told
+        assert "Traceback" not in told and product["credential"] not in told + refused.stdout
+    kept = [r for r in store(product, "refusal") if r["action"] == "connect"]
+    assert [(r["return_id"], r["period"]) for r in kept] == [("pspo-breaches", PERIOD)] * 2
+    assert all(product["credential"] not in r["reason"] for r in kept)
+
+
+SIGNED = "R12-2025-10"
+
+
+def paused(flow_run_id: str, api: str, answered: set[str], timeout: float = 180) -> dict:
+    """The flow run once it is paused for a form not yet answered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        flow_run = api_call("GET", f"{api}/flow_runs/{flow_run_id}")
+        state = flow_run["state"]
+        key = (state.get("state_details") or {}).get("pause_key")
+        if state["type"] == "PAUSED" and key not in answered:
+            answered.add(key)
+            return flow_run
+        assert state["type"] not in TERMINAL, state
+        time.sleep(1)
+    raise TimeoutError(f"flow run {flow_run_id} did not pause in {timeout} s")
+
+
+def test_the_sign_off_form_is_answered_through_the_authenticated_api(product):
+    """An unlisted approver is refused and the form asked again; an officer explains; a
+    listed approver who did neither approves: each through the API, with the credential."""
+    cli(product, "generate", "pspo-breaches", "--period", SIGNED, "--problems")
+    api = product["api"]
+    deployment = api_call("GET", f"{api}/deployments/name/pspo-breaches/pspo-breaches")
+    flow_run = api_call("POST", f"{api}/deployments/{deployment['id']}/create_flow_run",
+                        json={"parameters": {"period": SIGNED, "sign_off": True}})
+    answered: set[str] = set()
+    paused(flow_run["id"], api, answered)
+    resume = f"{api}/flow_runs/{flow_run['id']}/resume"
+    assert httpx.post(resume, json={"run_input": {}}, headers=Api.headers,
+                      timeout=30).status_code == 401
+    [run] = [r for r in store_runs(product) if r["flow_run_id"] == flow_run["id"]]
+    codes = sorted({q["code"] for q in store(product, "qualityresult")
+                    if q["run_id"] == run["id"] and q["severity"] == "query"
+                    and not q["success"]})
+    assert codes, "the demo's problems raise queries"
+    boxes = {f"explain_{c.lower().replace('-', '_')}": "Checked with the enforcement team."
+             for c in codes}
+    for answer in [{"decision": "approve", "approver": "Mallory Smith", **boxes},
+                   {"decision": "explain", "approver": "A. Officer", **boxes},
+                   {"decision": "approve", "approver": "Chris Lee", "comment": "checked"}]:
+        api_call("POST", resume, json={"run_input": answer})
+        if answer["approver"] != "Chris Lee":
+            paused(flow_run["id"], api, answered)
+    done = wait_for(flow_run["id"], api)
+    assert (done["state"]["type"], done["state"]["name"]) == ("COMPLETED", "Approved")
+    [decision] = [d for d in store(product, "decision") if d["run_id"] == run["id"]]
+    assert (decision["approver"], decision["email"], decision["made_from"],
+            decision["four_eyes"]) == ("Chris Lee", "chris.lee@demo-city.gov.uk",
+                                       "sign-off form", "kept")
+    [refused] = [r for r in store(product, "refusal") if r["period"] == SIGNED]
+    assert (refused["who"], refused["action"], refused["made_from"]) == (
+        "Mallory Smith", "approve", "sign-off form")
+    assert refused["reason"].startswith("Mallory Smith is not listed to approve")
+    authors = {e["author"] for e in store(product, "explanation") if e["period"] == SIGNED}
+    assert authors == {"A. Officer"}
+
+
 SOMEONE_ELSES_FLOW = """
 from prefect import flow
 
@@ -260,17 +373,78 @@ def test_the_board_and_the_calendar_command_agree(product, swept):
     assert "**2 overdue**" in board
 
 
+def test_the_credential_is_in_no_log_artifact_output_or_record(product, swept):
+    """Every file the server, the worker and the runs wrote, every log and artifact the
+    server holds: none has the credential, whole or its password alone."""
+    password = product["credential"].partition(":")[2]
+    found = [str(path) for path in product["root"].rglob("*") if path.is_file()
+             and "chromium" not in path.parts and password.encode() in path.read_bytes()]
+    assert found == []
+    api = product["api"]
+    logs = api_call("POST", f"{api}/logs/filter", json={"limit": 200})
+    artifacts = api_call("POST", f"{api}/artifacts/filter", json={})
+    assert logs and artifacts
+    assert password not in json.dumps(logs) + json.dumps(artifacts)
+
+
+def signed_in_page_text(browser: str, origin: str, page: str, credential: str,
+                        root: Path, waiting_for: str, timeout: float = 90) -> str:
+    """The text of a page of the Prefect UI, signed in as a person signs in: the UI keeps
+    the credential in its storage. Through Chromium's DevTools protocol."""
+    from websockets.sync.client import connect
+
+    profile = root / "chromium"
+    process = subprocess.Popen(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--remote-debugging-port=0",
+         "--remote-allow-origins=*", f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(root)})
+    try:
+        deadline = time.monotonic() + timeout
+        active = profile / "DevToolsActivePort"
+        while not (active.exists() and len(active.read_text().split()) == 2):
+            assert time.monotonic() < deadline, "Chromium did not start"
+            time.sleep(0.2)
+        port = active.read_text().split()[0]
+        targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=30).json()
+        socket_url = next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        with connect(socket_url, max_size=None, open_timeout=30) as ws:
+            calls = iter(range(1, 10_000))
+
+            def call(method: str, **params) -> dict:
+                sent = next(calls)
+                ws.send(json.dumps({"id": sent, "method": method, "params": params}))
+                while (message := json.loads(ws.recv(timeout=60))).get("id") != sent:
+                    pass
+                return message.get("result", {})
+
+            def text() -> str:
+                return call("Runtime.evaluate", returnByValue=True, expression=(
+                    "document.body ? document.body.innerText : ''"))["result"].get("value", "")
+
+            call("Page.navigate", url=f"{origin}/robots.txt")
+            time.sleep(1)
+            call("Runtime.evaluate", expression="localStorage.setItem('prefect-password', "
+                                                f"btoa({json.dumps(credential)}))")
+            call("Page.navigate", url=page)
+            while waiting_for not in (shown := text()) and time.monotonic() < deadline:
+                time.sleep(1)
+            return shown
+    finally:
+        process.kill()
+        process.wait()
+
+
 @pytest.mark.browser
 def test_the_prefect_ui_shows_the_overdue_return_on_the_board(product, swept):
     browser = shutil.which("chromium")
     if browser is None:
         pytest.skip("Debian's chromium is not installed (make test installs it as root)")
     board = artifact(product["api"], "demo-returns-board")
-    page = f"http://127.0.0.1:{product['port']}/artifacts/artifact/{board['latest_id']}"
-    result = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--virtual-time-budget=30000", "--dump-dom", page],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "HOME": str(product["root"])})
-    assert "Returns board: demo" in result.stdout, result.stdout[-2000:]
-    assert "R12-2026-10" in result.stdout and "overdue" in result.stdout
+    origin = f"http://127.0.0.1:{product['port']}"
+    shown = signed_in_page_text(browser, origin,
+                                f"{origin}/artifacts/artifact/{board['latest_id']}",
+                                product["credential"], product["root"], "Returns board: demo")
+    assert "Returns board: demo" in shown, shown[-2000:]
+    assert "R12-2026-10" in shown and "overdue" in shown

@@ -11,6 +11,7 @@ from statreturns.store.models import Decision, QualityResult, Run
 from tasks.sign_off import (
     SignOffRefused,
     _comment_and_explanations,
+    _explain_all,
     code_of,
     decide,
     field_name,
@@ -19,6 +20,15 @@ from tasks.sign_off import (
 )
 
 pytestmark = pytest.mark.store
+
+
+@pytest.fixture(autouse=True)
+def approvers(monkeypatch):
+    """The versions here are of return ids of their own: the PSPO return's approvers."""
+    from statreturns.approvers import sign_off_rules
+
+    monkeypatch.setattr("tasks.sign_off.sign_off_rules",
+                        lambda authority, return_id: sign_off_rules("demo", "pspo-breaches"))
 TITLE = "PSPO breach counts"
 WARD = ("A warning outside the order's wards",
         "enforcement-log.csv rows 3-4, column E (ward)")
@@ -48,7 +58,7 @@ def a_version(*queries: tuple[str, str, str], period: str = "R12-2030-10") -> Ru
 
 
 def answer(form, **values):
-    return form(**{"decision": "approve", "approver": "C. Head", **values})
+    return form(**{"decision": "approve", "approver": "Chris Lee", **values})
 
 
 def test_a_form_asks_one_required_explanation_per_open_query_and_no_default_decision():
@@ -66,7 +76,11 @@ def test_a_form_asks_one_required_explanation_per_open_query_and_no_default_deci
         "column K (outcome_date)")
     assert "PSPO-015" in fields["explain_pspo_015"]["description"]
     assert fields["explain_pspo_015"]["minLength"] == 1
-    assert fields["decision"]["enum"] == ["approve", "reject"]
+    assert fields["decision"]["enum"] == ["approve", "reject", "explain"]
+    assert fields["approver"]["description"] == (
+        "Who may approve or reject: Alex Morgan <alex.morgan@demo-city.gov.uk>, Chris Lee "
+        "<chris.lee@demo-city.gov.uk>, Dana Price <dana.price@demo-city.gov.uk> (deputy). "
+        "Four eyes: who ran this version or explained its queries may not approve it")
     assert "default" not in fields["decision"] and "default" not in fields["approver"]
     assert fields["approver"]["minLength"] == 1 and fields["approver"]["maxLength"] == 100
     assert fields["comment"]["default"] == ""
@@ -121,7 +135,7 @@ def test_explained_queries_leave_the_form_and_none_left_says_so():
 def test_an_answer_without_approver_decision_or_an_explanation_is_refused(values, missing):
     form = sign_off_form(a_version(("PSPO-015", *WARD)), TITLE)
     given = {"explain_pspo_015": "Known boundary ward.", "decision": "approve",
-             "approver": "C. Head", **values}
+             "approver": "Chris Lee", **values}
     with pytest.raises(ValidationError) as refused:
         form(**{k: v for k, v in given.items() if v is not None})
     assert missing in str(refused.value)
@@ -136,7 +150,7 @@ def test_the_schema_prefect_keeps_refuses_a_blank_answer_as_the_server_would():
     form = sign_off_form(a_version(("PSPO-015", *WARD)), TITLE)
     schema = create_v2_schema(form.__name__, model_base=form)
     good = {"explain_pspo_015": "Known boundary ward.", "decision": "approve",
-            "approver": "C. Head"}
+            "approver": "Chris Lee"}
     assert validate(good, schema, raise_on_error=True) == []
     for blank in ({**good, "approver": ""}, {k: v for k, v in good.items() if k != "decision"},
                   {k: v for k, v in good.items() if k != "explain_pspo_015"}):
@@ -152,9 +166,17 @@ def test_an_approval_maps_each_field_back_to_its_rule_and_is_taken():
                    explain_pspo_017="Entered late.", comment="fine")
     assert _comment_and_explanations(given) == (
         "fine", {"PSPO-015": "Boundary ward.", "PSPO-017": "Entered late."})
-    assert decide(run, given.decision, given.approver,
-                  *_comment_and_explanations(given)) == "approved"
+    with pytest.raises(SignOffRefused, match="Chris Lee explained the queries of version 1, "
+                       "so cannot approve it: four eyes. Who else may approve it: Alex Morgan"):
+        decide(run, given.decision, given.approver, *_comment_and_explanations(given))
+    assert len(open_queries(run)) == 2  # nothing kept
+    explained = answer(sign_off_form(run, TITLE), decision="explain", approver="A. Officer",
+                       explain_pspo_015="Boundary ward.", explain_pspo_017="Entered late.")
+    assert _comment_and_explanations(explained)[1] == {"PSPO-015": "Boundary ward.",
+                                                        "PSPO-017": "Entered late."}
+    _explain_all(run, explained)
     assert open_queries(run) == []
+    assert decide(run, "approve", "chris.lee@demo-city.gov.uk", "fine") == "approved"
 
 
 def test_a_rejection_keeps_each_query_reason_with_the_decision_not_as_an_explanation():
@@ -184,7 +206,7 @@ def test_a_decision_not_taken_is_said_first_in_the_next_form():
 def test_an_approval_refused_for_unexplained_queries_gives_the_command_for_each():
     run = a_version(("PSPO-015", *WARD), ("PSPO-017", *LATE), period="2030-10")
     with pytest.raises(SignOffRefused) as refused:
-        decide(run, "approve", "C. Head")
+        decide(run, "approve", "Chris Lee")
     assert str(refused.value) == (
         "version 1 cannot be approved: the open queries PSPO-015, PSPO-017 need an "
         "explanation. Explain each with:\n"

@@ -58,7 +58,7 @@ def test_status_and_history_follow_a_version_through_explain_approve_and_submit(
     assert state(status_of(period)) == ("awaiting explanation", None, ["PSPO-017"], [])
     assert "1 query to explain" in cli("status").stdout
 
-    refused = cli("approve", "pspo-breaches", "-p", period, "--name", "A. Head", code=4)
+    refused = cli("approve", "pspo-breaches", "-p", period, "--name", "Alex Morgan", code=4)
     assert "the open queries PSPO-017 need an explanation. Explain each with:" in refused.output
     assert f'statreturns explain {where} --rule PSPO-017 --text "..." --author "Your Name"' \
         in refused.output
@@ -71,16 +71,16 @@ def test_status_and_history_follow_a_version_through_explain_approve_and_submit(
     explanation = ("PSPO-017", "Erdington patrol crossed into the zone.", "A. Officer")
     assert state(status_of(period)) == ("awaiting approval", None, [], [explanation])
 
-    approved = cli("approve", "pspo-breaches", "-p", period, "--name", "A. Head")
+    approved = cli("approve", "pspo-breaches", "-p", period, "--name", "Alex Morgan")
     assert approved.stdout.splitlines()[-1] == f"next, submit it with: statreturns submit {where}"
     row = status_of(period)
-    assert state(row) == ("approved", "A. Head", [], [explanation])
+    assert state(row) == ("approved", "Alex Morgan", [], [explanation])
     assert row["approved_at"].startswith(TODAY) and row["submitted_at"] is None
-    assert f"approved by A. Head {TODAY}" in cli("status").stdout
+    assert f"approved by Alex Morgan {TODAY}" in cli("status").stdout
 
     cli("submit", "pspo-breaches", "-p", period)
     row = status_of(period)
-    assert (row["status"], *state(row)) == ("produced", "submitted", "A. Head", [],
+    assert (row["status"], *state(row)) == ("produced", "submitted", "Alex Morgan", [],
                                             [explanation])
     assert row["submitted_at"].startswith(TODAY)
     assert f"submitted {TODAY}" in cli("status").stdout
@@ -173,19 +173,26 @@ def test_the_form_in_the_ui_says_why_an_answer_was_not_taken_and_then_takes_one(
             return found.flow_run_id if found else None
 
     seen: list[str] = []
-    answers = [{"explain_pspo_017": " ", "decision": "approve", "approver": "C. Head"},
+    answers = [{"explain_pspo_017": " ", "decision": "explain", "approver": "A. Officer"},
                {"explain_pspo_017": "Erdington is on the boundary.", "decision": "approve",
-                "approver": "C. Head"}]
+                "approver": "Chris Lee"},
+               {"explain_pspo_017": "Erdington is on the boundary.", "decision": "explain",
+                "approver": "A. Officer"},
+               {"decision": "approve", "approver": "Chris Lee"}]
     resumer = _answer_each_pause(flow_run_id, answers, seen)
     state_ = pspo_breaches(period=period, authority="demo", return_state=True, sign_off=True,
                            inputs=[str(write_log(tmp_path / "enforcement-log.csv", ROWS))])
     resumer.join(timeout=5)
     summary = state_.result()
-    assert (summary.sign_off, summary.approver) == ("approved", "C. Head")
-    assert len(seen) == 2
+    assert (summary.sign_off, summary.approver) == ("approved", "Chris Lee")
+    assert len(seen) == 4
     assert seen[0].startswith("Approving version 1 of **PSPO breach counts**")
     assert "- **PSPO-017**" in seen[0]
     assert seen[1].startswith("> **Not taken:** the explanation of PSPO-017 is blank\n\n")
+    assert seen[2].startswith("> **Not taken:** Chris Lee explained the queries of version "
+                              "1, so cannot approve it: four eyes. Who else may approve it: "
+                              "Alex Morgan \\<alex.morgan@demo-city.gov.uk\\>, Dana Price")
+    assert seen[3].endswith("There are no open queries.")
     [row] = history_of(period)
-    assert state(row) == ("approved", "C. Head", [],
-                          [("PSPO-017", "Erdington is on the boundary.", "C. Head")])
+    assert state(row) == ("approved", "Chris Lee", [],
+                          [("PSPO-017", "Erdington is on the boundary.", "A. Officer")])

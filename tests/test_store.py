@@ -39,7 +39,7 @@ def test_migrations_make_every_table(store):
     assert {"run", "sourcefile", "qualityresult", "outputfile", "sweepaction",
             "alembic_version"} <= tables
     with store.connect() as c:
-        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0005"
+        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0006"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -50,7 +50,7 @@ def empty_url(request, tmp_path) -> str:
     return request.getfixturevalue("fresh_postgres_url")
 
 
-@pytest.mark.parametrize("earlier", ["0001", "0002", "0003", "0004"])
+@pytest.mark.parametrize("earlier", ["0001", "0002", "0003", "0004", "0005"])
 def test_upgrading_a_store_of_an_earlier_schema_keeps_its_rows(empty_url, earlier):
     from alembic import command
     from alembic.config import Config
@@ -73,12 +73,12 @@ def test_upgrading_a_store_of_an_earlier_schema_keeps_its_rows(empty_url, earlie
                 "'PSPO-001', 'x', 'error', true, 'ok', 0, '', '')"), {"i": i})
     db.migrate(engine)
     with engine.connect() as c:
-        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0005"
+        assert c.execute(sa.text("select version_num from alembic_version")).scalar() == "0006"
     with Session(engine) as s:
         kept = s.exec(select(Run).order_by(Run.id)).all()
         results = s.exec(select(QualityResult)).all()
-    assert [(r.id, r.version, r.status, r.process, r.provisional, r.resubmits)
-            for r in kept] == [(i, i, "produced", None, False, None) for i in range(1, 51)]
+    assert [(r.id, r.version, r.status, r.process, r.provisional, r.resubmits, r.made_from)
+            for r in kept] == [(i, i, "produced", None, False, None, "") for i in range(1, 51)]
     assert sorted(r.run_id for r in results) == list(range(1, 51))
     engine.dispose()
 
@@ -149,7 +149,7 @@ def test_threads_and_processes_opening_a_new_postgresql_store_together_migrate_i
         assert len({id(e) for e in engines}) == 1
         with engines[0].connect() as c:
             assert c.execute(sa.text("select version_num from alembic_version")).scalars(
-                ).all() == ["0005"]
+                ).all() == ["0006"]
     finally:
         db.forget_engines()
         with admin.connect() as c:

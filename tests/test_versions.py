@@ -131,7 +131,7 @@ def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_cha
     v1 = the_run(first)
     assert [q.code for q in open_queries(v1)] == ["PSPO-017"]
     with pytest.raises(SignOffRefused, match="PSPO-017 need an explanation"):
-        decide(v1, "approve", "A. Officer")
+        decide(v1, "approve", "Alex Morgan")
     assert explain(v1, "PSPO-017", "Six Ways straddles the ward boundary.", "A. Officer") == 1
     assert open_queries(v1) == []
 
@@ -139,7 +139,7 @@ def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_cha
     other = [*ROWS, breach(breach_id="V4", ward="Nechells")]
     v2 = the_run(run(tmp_path, other, "R12-2026-08"))
     assert v2.version == 2 and open_queries(v2) == []
-    assert decide(v2, "approve", "B. Manager", "explained") == "approved"
+    assert decide(v2, "approve", "Chris Lee", "explained") == "approved"
 
     # A rerun that changes the queried row itself: asked for again.
     changed = [*other[:2], breach(breach_id="V3", ward="Stockland Green", place="Six Ways"),
@@ -150,21 +150,21 @@ def test_an_explanation_holds_while_its_rows_do_and_is_asked_again_when_they_cha
     assert v3.resubmits == 2  # version 2 was approved: this one replaces it
 
 
-def _resume_when_paused(flow_run_id_of, answer: dict) -> threading.Thread:
-    """Resume the flow run with the sign-off form's answer once it is paused."""
+def _resume_when_paused(flow_run_id_of, answers: list[dict]) -> threading.Thread:
+    """Resume the flow run with each of the sign-off form's answers in turn, one a pause."""
     from prefect import get_client
     from prefect.flow_runs import resume_flow_run
 
     def resume():
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
+        deadline, keys = time.monotonic() + 120, set()
+        while answers and time.monotonic() < deadline:
             flow_run_id = flow_run_id_of()
             if flow_run_id:
                 with get_client(sync_client=True) as client:
                     state = client.read_flow_run(flow_run_id).state
-                if state and state.is_paused():
-                    resume_flow_run(flow_run_id, run_input=answer)
-                    return
+                if state and state.is_paused() and state.state_details.pause_key not in keys:
+                    keys.add(state.state_details.pause_key)
+                    resume_flow_run(flow_run_id, run_input=answers.pop(0))
             time.sleep(0.5)
 
     thread = threading.Thread(target=resume, daemon=True)
@@ -181,26 +181,29 @@ def _latest_flow_run(period: str):
     return find
 
 
-@pytest.mark.parametrize("answer, outcome", [
-    ({"decision": "approve", "approver": "C. Head", "comment": "fine",
-      "explain_pspo_017": "Six Ways is on the boundary."}, "approved"),
-    ({"decision": "reject", "approver": "C. Head", "comment": "ward wrong",
-      "explain_pspo_017": "ward wrong"}, "rejected"),
+@pytest.mark.parametrize("answers, outcome", [
+    ([{"decision": "explain", "approver": "A. Officer",
+       "explain_pspo_017": "Six Ways is on the boundary."},
+      {"decision": "approve", "approver": "Chris Lee", "comment": "fine"}], "approved"),
+    ([{"decision": "reject", "approver": "Chris Lee", "comment": "ward wrong",
+       "explain_pspo_017": "ward wrong"}], "rejected"),
 ])
-def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answer, outcome):
+def test_sign_off_in_the_ui_approves_or_rejects(tmp_path, monkeypatch, answers, outcome):
     assert DECLARATION.sign_off
     period = "R12-2026-09" if outcome == "approved" else "R12-2024-11"
-    resumer = _resume_when_paused(_latest_flow_run(period), answer)
+    resumer = _resume_when_paused(_latest_flow_run(period), answers)
     state = pspo_breaches(period=period, authority="demo", return_state=True, sign_off=True,
                           inputs=[str(write_log(tmp_path / "enforcement-log.csv",
                                                 within(period)))])
     resumer.join(timeout=5)
     summary = state.result()
-    assert summary.sign_off == outcome and summary.approver == "C. Head"
+    assert summary.sign_off == outcome and summary.approver == "Chris Lee"
     assert state.name == ("Approved" if outcome == "approved" else "Rejected")
     with session() as s:
         [decision] = s.exec(select(Decision).where(Decision.run_id == summary.run_id)).all()
-    assert (decision.decision, decision.approver) == (outcome, "C. Head")
+    assert (decision.decision, decision.approver) == (outcome, "Chris Lee")
+    assert (decision.email, decision.made_from) == ("chris.lee@demo-city.gov.uk",
+                                                    "sign-off form")
 
 
 def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home):
@@ -208,7 +211,7 @@ def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home)
     v1 = the_run(run(tmp_path, ROWS[:1], "R12-2024-12"))
     with pytest.raises(SubmitRefused, match="version 1 is not approved"):
         submit_version(v1, v1, outbox)
-    decide(v1, "approve", "D. Lead")
+    decide(v1, "approve", "Dana Price")
     with pytest.raises(RunHeld, match="version 1 of pspo-breaches R12-2024-12 was approved"):
         run(tmp_path, ROWS[:2], "R12-2024-12")
     v2 = the_run(run(tmp_path, ROWS[:2], "R12-2024-12", trigger="rerun", reason="V2 added"))
@@ -216,11 +219,11 @@ def test_the_outbox_takes_only_the_approved_current_version_once(tmp_path, home)
     with pytest.raises(SubmitRefused, match="version 1 is superseded by version 2"):
         submit_version(v1, v2, outbox)
     with pytest.raises(SignOffRefused, match="version 1 is not the latest version made"):
-        decide(v1, "approve", "D. Lead")
-    decide(v2, "reject", "D. Lead", "not yet")
+        decide(v1, "approve", "Dana Price")
+    decide(v2, "reject", "Dana Price", "not yet")
     with pytest.raises(SubmitRefused, match="not approved \\(it was rejected\\)"):
         submit_version(v2, v2, outbox)
-    decide(v2, "approve", "D. Lead")
+    decide(v2, "approve", "Dana Price")
     receipt = submit_version(v2, v2, outbox)
     delivered = outbox / "demo" / "pspo-breaches" / "R12-2024-12" / "v2"
     assert receipt.destination == "demo/pspo-breaches/R12-2024-12/v2"
@@ -288,9 +291,9 @@ def test_a_sign_off_with_control_characters_or_too_long_is_not_taken(tmp_path):
     for approver, comment, explanations, refused in [
         ("C. Head\x1b[2J", "", {}, "the name"),
         ("C. " + "H" * 200, "", {}, "at most 100"),
-        ("C. Head", "fine\x00", {}, "the comment"),
-        ("C. Head", "", {"PSPO-017\n": "on the boundary"}, "is not a rule's code"),
-        ("C. Head", "", {"PSPO-017": "boundary\x07"}, "an explanation"),
+        ("Chris Lee", "fine\x00", {}, "the comment"),
+        ("Chris Lee", "", {"PSPO-017\n": "on the boundary"}, "is not a rule's code"),
+        ("Chris Lee", "", {"PSPO-017": "boundary\x07"}, "an explanation"),
     ]:
         with pytest.raises(SignOffRefused, match=refused):
             decide(v1, "approve", approver, comment, explanations)

@@ -58,6 +58,7 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
     except (KeyError, RunRefused) as exc:
         err.print(f"[red]Refused:[/red] {exc.args[0]}")
         return EXIT_CODES["held"] if isinstance(exc, RunHeld) else REFUSED
+    _server_takes_us(authority, return_id, str(ctx.period))
     flow = registry.flow_of(return_id)
     with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."), \
             heartbeats.only_where_watched():
@@ -497,6 +498,7 @@ def ops_install_automations() -> None:
     (STATRETURNS_ALERT_WEBHOOK_URL, or the Secret block saved by `ops save-secret`)."""
     from statreturns.app.alerts import install
 
+    _server_takes_us()
     url = get_settings().alert_webhook_url
     if not url:
         refuse("no webhook: set STATRETURNS_ALERT_WEBHOOK_URL, or save it on the server with "
@@ -516,6 +518,7 @@ def ops_save_secret(
 
     if name not in NAMES:
         refuse(f"{shown(name)} is not a secret statreturns reads: {', '.join(NAMES)}")
+    _server_takes_us()
     value = sys.stdin.readline().strip() if not sys.stdin.isatty() else \
         typer.prompt(name, hide_input=True)
     if not value:
@@ -526,32 +529,51 @@ def ops_save_secret(
 @ops.command("serve")
 def ops_serve(
     port: Annotated[int, typer.Option(help="Port of the Prefect server and its UI")] = 4200,
+    host: Annotated[str, typer.Option(
+        help="Address to listen on: this machine only, unless another is given (put the "
+             "server behind the council's single sign-on proxy instead)")] = "127.0.0.1",
+    no_auth: Annotated[bool, typer.Option(
+        "--no-auth", help="No credential: a local demo on 127.0.0.1 only")] = False,
 ) -> None:
     """A local Prefect server with the work pool, every deployment, the alerts (when a
     webhook is set), a worker and a first deadline sweep (the returns board): the whole
-    product, running, at http://127.0.0.1:PORT."""
+    product, running, at http://HOST:PORT. The server asks for its credential
+    (PREFECT_SERVER_API_AUTH_STRING, user:password) and checks CSRF tokens."""
     import signal
     import time
 
     from statreturns.app import ops as server
+
+    if no_auth and host != "127.0.0.1":
+        refuse("--no-auth serves 127.0.0.1 only: anyone who can reach another address "
+               "could start runs and sign returns off")
+    try:
+        auth = None if no_auth else server.credential()
+    except server.ServerRefused as exc:
+        refuse(str(exc))
 
     def interrupt(*_):  # stopped by a service manager: stop what was started, as on Ctrl-C
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
     settings = get_settings()
-    ui = f"http://127.0.0.1:{port}"
+    ui = f"http://{host}:{port}"
     logs = settings.var / "server"
     logs.mkdir(parents=True, exist_ok=True)
-    env = server.environment(f"{ui}/api", settings.var / "prefect")
-    processes = [server.start_server(port, env, logs / "server.log")]
+    env = server.environment(f"{ui}/api", settings.var / "prefect", auth)
+    processes = [server.start_server(port, server.server_environment(env, auth),
+                                     logs / "server.log", host)]
     try:
         server.wait_until_healthy(f"{ui}/api")
         server.set_up(env)
         console.print(server.install_alerts(env), soft_wrap=True)
         processes.append(server.start_worker(env, logs / "worker.log"))
         console.print(server.sweep_now(env, ui), soft_wrap=True)
-        console.print(f"Prefect UI: {ui} (logs in {logs}); Ctrl-C stops")
+        console.print(f"Prefect UI: {ui} (logs in {logs}); Ctrl-C stops", soft_wrap=True)
+        console.print("No credential: anyone on this machine can use the server (a local "
+                      "demo)" if auth is None else "Basic authentication and CSRF protection "
+                      "are on: sign in to the UI with the server's credential; workers and "
+                      "the command line use PREFECT_API_AUTH_STRING", soft_wrap=True)
         while all(p.poll() is None for p in processes):
             time.sleep(1)
     except KeyboardInterrupt:
@@ -559,6 +581,26 @@ def ops_serve(
     finally:
         for process in reversed(processes):
             server.stop(process)
+
+
+def _server_takes_us(authority: str = "", return_id: str = "", period: str = "") -> None:
+    """Where PREFECT_API_URL names a server, refuse (and keep the refusal) unless it takes
+    this process's credential: before a run starts, not as a traceback in its middle."""
+    import os
+
+    from statreturns.app import ops as server
+
+    api_url = os.environ.get("PREFECT_API_URL", "")
+    if not api_url:
+        return
+    try:
+        server.check_access(api_url)
+    except server.ServerRefused as exc:
+        from statreturns.refusals import keep_refusal
+
+        keep_refusal("connect", str(exc), authority=authority, return_id=return_id,
+                     period=period)
+        refuse(str(exc))
 
 
 @app.callback()

@@ -25,22 +25,84 @@ ALERTS_ON = ("Alerts are on: a failed or crashed run, a return blocked by its da
              "overdue return are posted to the webhook")
 
 
+CREDENTIAL = "server-auth-string"
+"""The server's credential, ``user:password``, as a secret (statreturns.secrets)."""
+SHORTEST = 12
+NO_CREDENTIAL = ("the Prefect server needs a credential, so that no one reaches it unasked: "
+                 "set PREFECT_SERVER_API_AUTH_STRING (or STATRETURNS_SERVER_AUTH_STRING, or a "
+                 "service manager's credential server-auth-string) to user:password, with a "
+                 f"password of at least {SHORTEST} characters, in the environment, never on the "
+                 "command line or in a file of the repository. For a local demo only: "
+                 "statreturns ops serve --no-auth")
+
+
+class ServerRefused(RuntimeError):
+    """The Prefect server cannot be used: no credential, or one it does not take."""
+
+
+def credential() -> str:
+    """The server's credential, from the environment (Prefect's own variables first) or a
+    secret; refused where it is not ``user:password`` with a long enough password."""
+    from statreturns.secrets import secret
+
+    found = (os.environ.get("PREFECT_SERVER_API_AUTH_STRING")
+             or os.environ.get("PREFECT_API_AUTH_STRING") or secret(CREDENTIAL))
+    user, colon, password = found.partition(":")
+    if not (user and colon and len(password) >= SHORTEST):
+        raise ServerRefused(NO_CREDENTIAL if not found else
+                            "the server's credential is not user:password with a password of "
+                            f"at least {SHORTEST} characters")
+    return found
+
+
+def server_environment(env: dict[str, str], auth: str | None) -> dict[str, str]:
+    """The server's own environment: basic authentication and CSRF protection on, unless
+    `auth` is None (a local demo)."""
+    if auth is None:
+        return {k: v for k, v in env.items() if "AUTH_STRING" not in k}
+    return {**env, "PREFECT_SERVER_API_AUTH_STRING": auth,
+            "PREFECT_SERVER_CSRF_PROTECTION_ENABLED": "true"}
+
+
+def check_access(api_url: str) -> None:
+    """Raise ServerRefused where the server of `api_url` will not take this process's
+    credential (PREFECT_API_AUTH_STRING); say which way it is wrong, never what it is."""
+    auth = os.environ.get("PREFECT_API_AUTH_STRING", "")
+    try:
+        answer = httpx.get(f"{api_url}/admin/version", timeout=10,
+                           auth=tuple(auth.split(":", 1)) if ":" in auth else None)
+    except httpx.HTTPError:
+        return  # not reachable: Prefect's own client says so, with its retries
+    if answer.status_code == 401:
+        raise ServerRefused(
+            f"the Prefect server at {api_url} refused "
+            + ("the credential in PREFECT_API_AUTH_STRING: it is not the server's" if auth
+               else "the request: it needs a credential. Set PREFECT_API_AUTH_STRING to "
+                    "the server's user:password in the environment"))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def environment(api_url: str, prefect_home: Path, **extra: str) -> dict[str, str]:
-    """The environment of every process that talks to the server."""
-    return {**os.environ, "PREFECT_API_URL": api_url, "PREFECT_HOME": str(prefect_home),
+def environment(api_url: str, prefect_home: Path, auth: str | None = None,
+                **extra: str) -> dict[str, str]:
+    """The environment of every process that talks to the server: with its credential,
+    where it has one."""
+    env = {k: v for k, v in os.environ.items() if "AUTH_STRING" not in k}
+    return {**env, "PREFECT_API_URL": api_url, "PREFECT_HOME": str(prefect_home),
             "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
-            "GX_ANALYTICS_ENABLED": "false", **extra}
+            "GX_ANALYTICS_ENABLED": "false",
+            **({"PREFECT_API_AUTH_STRING": auth} if auth else {}), **extra}
 
 
-def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """`prefect server start` on 127.0.0.1:`port`, its database in PREFECT_HOME."""
-    return subprocess.Popen([*PREFECT, "server", "start", "--host", "127.0.0.1", "--port",
+def start_server(port: int, env: dict[str, str], log: Path,
+                 host: str = "127.0.0.1") -> subprocess.Popen:
+    """`prefect server start` on `host`:`port`, its database in PREFECT_HOME; `env` is
+    `server_environment`."""
+    return subprocess.Popen([*PREFECT, "server", "start", "--host", host, "--port",
                              str(port)], env=env, stdout=log.open("ab"),
                             stderr=subprocess.STDOUT, start_new_session=True)
 

@@ -27,19 +27,26 @@ VersionOpt = Annotated[int | None, typer.Option("--version", "-v",
                                                 help="Version (default: the latest)")]
 
 
-def _version(return_id: str, period: str, authority: str, version: int | None):
-    """The run that made the version, or a refusal."""
+def _period(return_id: str, period: str, authority: str) -> str:
+    """The period as the store names it, once the return and authority are known; or a
+    refusal."""
     from flows import registry
     from statreturns import authorities
     from statreturns.periods import parse_period
-    from tasks.versions import good_versions
 
     try:
         registry.get(return_id)
         authorities.check_slug("authority", authority)
-        period = str(parse_period(period))
+        return str(parse_period(period))
     except (KeyError, ValueError) as exc:
         refuse(exc.args[0])
+
+
+def _version(return_id: str, period: str, authority: str, version: int | None):
+    """The run that made the version, or a refusal."""
+    from tasks.versions import good_versions
+
+    period = _period(return_id, period, authority)
     made = good_versions(authority, return_id, period)
     found = [r for r in made if version is None or r.version == version]
     if not found:
@@ -96,12 +103,13 @@ def explain(
     authority: AuthorityOpt = None, version: VersionOpt = None,
 ) -> None:
     """Explain a query: kept while the rows that raised it stay the same, in later versions."""
+    from statreturns.approvers import here
     from tasks.sign_off import SignOffRefused, explain_command, open_queries
     from tasks.sign_off import explain as record
 
     run, made = _version(return_id, period, authority, version)
     try:
-        record(run, rule.strip().upper(), text, author)
+        record(run, rule.strip().upper(), text, author, str(here()))
     except SignOffRefused as exc:
         refuse(str(exc))
     console.print(f"{rule.strip().upper()} explained for version {run.version} of {return_id} "
@@ -120,13 +128,17 @@ def explain(
 @versions.command()
 def approve(
     return_id: ReturnArg, period: PeriodOpt,
-    name: Annotated[str, typer.Option("--name", help="Who approves")],
+    name: Annotated[str, typer.Option("--name", help="Who approves: your name or e-mail, as "
+                                      "listed in the return's [sign_off] settings")],
     authority: AuthorityOpt = None, version: VersionOpt = None,
     comment: Annotated[str, typer.Option(help="A comment kept with the decision")] = "",
     reject: Annotated[bool, typer.Option(help="Reject the version instead")] = False,
 ) -> None:
-    """Approve (or reject) a version: refused while a query has no explanation."""
-    from tasks.sign_off import SignOffRefused, decide
+    """Approve (or reject) a version: only a listed approver who neither ran the version nor
+    explained its queries; refused while a query has no explanation. Your login and host
+    are kept with the decision."""
+    from statreturns.approvers import here
+    from tasks.sign_off import SignOffRefused, decide, latest_decision
 
     try:
         check_text("the name", name, MAX_NAME)
@@ -137,11 +149,12 @@ def approve(
     if run.version != made[-1].version:
         hold(f"version {run.version} is superseded by version {made[-1].version}")
     try:
-        outcome = decide(run, "reject" if reject else "approve", name, comment)
+        outcome = decide(run, "reject" if reject else "approve", name, comment, via=here())
     except SignOffRefused as exc:
         hold(str(exc))
-    console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by {name}",
-                  markup=False)
+    decision = latest_decision(run)
+    console.print(f"version {run.version} of {return_id} {run.period}: {outcome} by "
+                  f"{decision.approver} <{decision.email}>", markup=False)
     where = (return_id, run.period, run.authority)
     console.print(f"next, submit it with: {command('submit', *where)}" if outcome == "approved"
                   else f"once corrected, run it again with: {command('rerun', *where)}",
@@ -167,3 +180,37 @@ def submit(return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = No
                   f"{escape(where)} (package sha256 {receipt.package_sha256})", soft_wrap=True)
     if receipt.receipt_file:
         console.print(f"receipt: {escape(receipt.receipt_file)}", soft_wrap=True)
+
+
+@versions.command()
+def audit(
+    return_id: ReturnArg, period: PeriodOpt, authority: AuthorityOpt = None,
+    format_: Annotated[str, typer.Option("--format", help="table, or csv for an auditor")]
+    = "table",
+) -> None:
+    """Every run, correction, explanation, decision, submission and refusal of a period: who,
+    when, from where, and the checksum of the version's figures."""
+    import csv
+    import sys
+
+    from rich.markup import escape
+
+    from statreturns.audit_trail import COLUMNS, trail
+
+    if format_ not in ("table", "csv"):
+        refuse(f"--format is table or csv, not {format_!r}")
+    period = _period(return_id, period, authority)
+    events = trail(authority, return_id, period)
+    if format_ == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(e.row() for e in events)
+        return
+    if not events:
+        console.print(f"nothing on record for {return_id} {period} ({authority})")
+        return
+    table = Table(*COLUMNS, title=f"{return_id} {period} ({authority})")
+    for e in events:
+        row = e.row()
+        table.add_row(*map(escape, (*row[:-1], row[-1][:12])))
+    console.print(table)

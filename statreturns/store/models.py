@@ -46,6 +46,9 @@ class Run(SQLModel, table=True):
     """Made, on purpose, before its period ended: its figures will change."""
     resubmits: int | None = None
     """The approved or submitted version this one replaces, after a correction."""
+    made_from: str = ""
+    """``user@host``: the operating-system user and host of the process that ran it (a
+    worker's service account for a deployment run)."""
 
 
 class SourceFile(SQLModel, table=True):
@@ -131,6 +134,8 @@ class Explanation(SQLModel, table=True):
     text: str
     author: str
     at: datetime = Field(sa_type=DateTime(timezone=True))
+    made_from: str = ""
+    """``user@host`` of a command-line explanation; ``sign-off form`` from the Prefect UI."""
 
 
 class Decision(SQLModel, table=True):
@@ -142,6 +147,12 @@ class Decision(SQLModel, table=True):
     approver: str
     comment: str = ""
     at: datetime = Field(sa_type=DateTime(timezone=True))
+    email: str = ""
+    """The listed approver's e-mail."""
+    made_from: str = ""
+    """``user@host`` of a command-line decision; ``sign-off form`` from the Prefect UI."""
+    four_eyes: str = ""
+    """How the maker and the approver were kept apart: ``kept``, or ``relaxed: why``."""
 
 
 class Submission(SQLModel, table=True):
@@ -153,3 +164,22 @@ class Submission(SQLModel, table=True):
     destination: str
     package_sha256: str
     delivered_at: datetime = Field(sa_type=DateTime(timezone=True))
+    made_from: str = ""
+    """``user@host`` of the process that delivered it."""
+
+
+class Refusal(SQLModel, table=True):
+    """Something asked and refused, kept as evidence: an approval by someone not listed or
+    who made the version, a credential the server would not take. Nothing else changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_type=DateTime(timezone=True))
+    action: str
+    """approve, reject, explain or connect."""
+    who: str = ""
+    made_from: str = ""
+    authority: str = ""
+    return_id: str = ""
+    period: str = ""
+    version: int | None = None
+    reason: str

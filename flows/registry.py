@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 import flows
@@ -24,6 +26,24 @@ def modules() -> dict[str, ModuleType]:
     return dict(sorted(found.items()))
 
 
+DECLARED = re.compile(r'^DECLARATION = ReturnDeclaration\(\s*id="([a-z0-9-]+)"', re.M)
+
+
+@cache
+def ids() -> tuple[str, ...]:
+    """The declared returns' ids, read from the modules' text without importing them (and
+    the run machinery they load): for the commands that only read the store."""
+    return tuple(sorted(m.group(1) for path in Path(flows.__path__[0]).glob("*.py")
+                        if (m := DECLARED.search(path.read_text(encoding="utf-8")))))
+
+
+def check(return_id: str) -> str:
+    """`return_id`, if a return is declared by that id; else KeyError, as `get` says."""
+    if return_id not in ids():
+        raise KeyError(f"no return {shown(return_id)}; declared returns: {', '.join(ids())}")
+    return return_id
+
+
 def declarations() -> dict[str, ReturnDeclaration]:
     return {rid: m.DECLARATION for rid, m in modules().items()}
 
@@ -32,8 +52,8 @@ def get(return_id: str) -> ModuleType:
     try:
         return modules()[return_id]
     except KeyError:
-        known = ", ".join(modules()) or "none"
-        raise KeyError(f"no return {shown(return_id)}; declared returns: {known}") from None
+        check(return_id)
+        raise
 
 
 def flow_of(return_id: str):

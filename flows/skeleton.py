@@ -40,7 +40,8 @@ from tasks.publish import publish
 from tasks.record import allocate_version, fingerprint, finish_run, let_go, open_run
 from tasks.recover import recover_crashed
 from tasks.render import OutputTables, Since, output_tables, render
-from tasks.sign_off import await_sign_off, latest_decision
+from tasks.sign_off import latest_decision
+from tasks.sign_off_form import await_sign_off
 from tasks.submit import submission_of
 from tasks.validate import validate_return, validate_source
 from tasks.versions import (

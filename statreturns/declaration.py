@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from statreturns.deadlines import check_rule
 from statreturns.periods import Period, PeriodType
@@ -27,7 +25,10 @@ SPECIAL: DataClass = "special category"
 or belief, health, sex life or sexual orientation, or an offence alleged or committed and
 what followed (a warning, a fine, a prosecution, a referral to Prevent)."""
 DATA_CLASSES: tuple[DataClass, ...] = (NOT_PERSONAL, PERSONAL, SPECIAL)
-Tables = dict[str, pd.DataFrame]
+if TYPE_CHECKING:  # pandas is loaded by the stages that use it, not by a declaration
+    import pandas as pd
+
+Tables = dict[str, "pd.DataFrame"]
 
 # States of a figure, with the words tables write for them: the symbols of the Government
 # Statistical Service's guidance for tables, and the older forms they replaced.

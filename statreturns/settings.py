@@ -11,7 +11,6 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import make_url
 
 from statreturns.secrets import secret
 
@@ -65,6 +64,8 @@ class Settings(BaseSettings):
     @cached_property
     def db_url(self) -> str:
         """The store: `database_url`, given the password secret where it names none."""
+        from sqlalchemy.engine import make_url
+
         if not self.database_url:
             return f"sqlite:///{self.var / 'statreturns.db'}"
         url = make_url(self.database_url)

@@ -8,14 +8,12 @@ from pydantic import ValidationError
 
 from statreturns.store.db import session
 from statreturns.store.models import Decision, QualityResult, Run
-from tasks.sign_off import (
-    SignOffRefused,
+from tasks.sign_off import SignOffRefused, decide, open_queries
+from tasks.sign_off_form import (
     _comment_and_explanations,
     _explain_all,
     code_of,
-    decide,
     field_name,
-    open_queries,
     sign_off_form,
 )
 
@@ -27,8 +25,9 @@ def approvers(monkeypatch):
     """The versions here are of return ids of their own: the PSPO return's approvers."""
     from statreturns.approvers import sign_off_rules
 
-    monkeypatch.setattr("tasks.sign_off.sign_off_rules",
-                        lambda authority, return_id: sign_off_rules("demo", "pspo-breaches"))
+    for module in ("tasks.sign_off", "tasks.sign_off_form"):
+        monkeypatch.setattr(f"{module}.sign_off_rules",
+                            lambda authority, return_id: sign_off_rules("demo", "pspo-breaches"))
 TITLE = "PSPO breach counts"
 WARD = ("A warning outside the order's wards",
         "enforcement-log.csv rows 3-4, column E (ward)")

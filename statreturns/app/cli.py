@@ -10,10 +10,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Column, Table
-from sqlalchemy.engine import make_url
 
-from flows import registry
-from statreturns import authorities, heartbeats
+from statreturns import authorities
 from statreturns.app.terminal import (
     REFUSED,
     AuthorityOpt,
@@ -27,8 +25,6 @@ from statreturns.app.terminal import (
 )
 from statreturns.app.version_commands import versions
 from statreturns.arguments import shown
-from statreturns.calendar import deadline_rule
-from statreturns.declaration import BOARD, PUBLICATION
 from statreturns.periods import latest_complete
 from statreturns.secrets import NAMES
 from statreturns.settings import get_settings
@@ -41,6 +37,20 @@ ReplaceOpt = Annotated[bool, typer.Option(
     help="Let demo data overwrite files already in the inbox")]
 ProvisionalOpt = Annotated[bool, typer.Option(
     help="Run a period that has not ended yet: every output is marked provisional")]
+def _registry():
+    """The declared returns: loaded (with the flows' machinery) only by the commands that
+    run or describe them."""
+    from flows import registry
+
+    return registry
+
+
+def _heartbeats():
+    from statreturns import heartbeats
+
+    return heartbeats
+
+
 VERDICT_STYLE = {"pass": "green", "queries": "yellow", "blocked": "red", None: "red"}
 
 
@@ -52,16 +62,16 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
 
     inputs = [_from_here(item) for item in inputs]
     try:
-        module = registry.get(return_id)
+        module = _registry().get(return_id)
         ctx, *_ = checked(module.DECLARATION, period, authority, inputs, trigger, reason,
                           provisional)
     except (KeyError, RunRefused) as exc:
         err.print(f"[red]Refused:[/red] {exc.args[0]}")
         return EXIT_CODES["held"] if isinstance(exc, RunHeld) else REFUSED
     _server_takes_us(authority, return_id, str(ctx.period))
-    flow = registry.flow_of(return_id)
+    flow = _registry().flow_of(return_id)
     with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."), \
-            heartbeats.only_where_watched():
+            _heartbeats().only_where_watched():
         try:
             summary = outcome(flow(period=str(ctx.period), authority=authority, inputs=inputs,
                                    trigger=trigger, reason=reason, force=force,
@@ -123,9 +133,11 @@ def list_returns(
         return
     if fmt != "table":
         refuse(f"--format is table or markdown, not {fmt!r}")
+    from statreturns.calendar import deadline_rule
+    from statreturns.declaration import BOARD, PUBLICATION
     table = Table("title", "periods", "deadline", "recipient", "owner", "sign-off")
     table.columns.insert(0, Column("return", no_wrap=True))
-    for d in registry.declarations().values():
+    for d in _registry().declarations().values():
         table.add_row(d.id, d.title, ", ".join(t.value for t in d.period_types),
                       deadline_rule(d),
                       d.recipient, d.owner, "yes" if d.sign_off else "no")
@@ -133,7 +145,7 @@ def list_returns(
     tables = Table("audiences", "disclosure", title="Tables: who each is for, and how its "
                    "counts are published")
     tables.columns.insert(0, Column("return / table", no_wrap=True))
-    for d in registry.declarations().values():
+    for d in _registry().declarations().values():
         for t in d.tables:
             audiences = ", ".join(f"{a} (delivered)" if a == d.delivers else a
                                   for a in t.audiences)
@@ -204,7 +216,7 @@ def backfill(
     except PeriodError as exc:
         refuse(str(exc))
     codes = []
-    with heartbeats.only_where_watched():
+    with _heartbeats().only_where_watched():
         for period in periods:
             if demo_data:
                 _generate(return_id, str(period), authority, None, False, None, replace)
@@ -285,7 +297,7 @@ def calendar(
     now = _date(today, date.today())
     start = _date(from_, now)
     end = _date(to, start + timedelta(days=60))
-    returns = registry.declarations()
+    returns = _registry().declarations()
     found = cal.board(returns, authority, now, (end - now).days) if from_ is None else \
         cal.lines(returns, authority, start, end, now)
     rows = [{"return": line.due.return_id, "period": str(line.due.period),
@@ -314,7 +326,7 @@ def rules(
 
     if return_id:
         try:
-            registry.get(return_id)
+            _registry().get(return_id)
         except KeyError as exc:
             refuse(exc.args[0])
     if fmt not in ("table", "csv"):
@@ -404,13 +416,13 @@ def _generate(return_id: str, period: str, authority: str, rows: int | None, pro
     from flows.skeleton import RunRefused, prepare
     from tasks.collect import SOURCE_SUFFIXES, inbox_folder
 
-    declaration = registry.get(return_id).DECLARATION
+    declaration = _registry().get(return_id).DECLARATION
     try:
         ctx = prepare(declaration, period, authority, provisional=True)
     except RunRefused as exc:
         refuse(str(exc))
     folder = out or inbox_folder(get_settings().inbox, return_id, ctx)
-    demo = registry.demo_data(return_id)
+    demo = _registry().demo_data(return_id)
     frames = demo.generate(ctx.period, ctx.config, rows, problems)
     workbooks = getattr(demo, "WORKBOOKS", {})
     # a name may be a source's folder and a file in it
@@ -448,13 +460,15 @@ def demo(
     """Generate demo data and run every return for the demo authority's latest period."""
     authority = authorities.DEMO
     results = []
-    for rid, declaration in registry.declarations().items():
+    for rid, declaration in _registry().declarations().items():
         period = str(latest_complete(declaration.default_period_type, date.today()))
         _generate(rid, period, authority, rows, problems=True, out=None)
         code = run_and_report(rid, period, authority, inputs=[], trigger="manual",
                               reason="demo")
         results.append((rid, period, code))
     console.print()
+    from sqlalchemy.engine import make_url
+
     store = make_url(get_settings().db_url).render_as_string(hide_password=True)
     console.print(f"Outputs are under {get_settings().outputs}/{authority}/; "
                   f"the store is {store}")
@@ -603,16 +617,22 @@ def _server_takes_us(authority: str = "", return_id: str = "", period: str = "")
         refuse(str(exc))
 
 
+RUNS_FLOWS = {"run", "rerun", "backfill", "demo", "ops"}
+"""The commands that run Prefect flows or talk to a server: the others never load Prefect."""
+
+
 @app.callback()
 def _main(
+    ctx: typer.Context,
     verbose: Annotated[bool, typer.Option(
         "--verbose", help="Also show Prefect's and Great Expectations' log records (they "
         "are always in the run's log, in the Prefect UI)")] = False,
 ) -> None:
     """Check settings that every command relies on; keep the terminal for the officer."""
-    from statreturns.app import quiet
+    if ctx.invoked_subcommand in RUNS_FLOWS:
+        from statreturns.app import quiet
 
-    quiet.configure(verbose)
+        quiet.configure(verbose)
     try:
         authorities.default()
     except ValueError as exc:

@@ -35,7 +35,7 @@ def _period(return_id: str, period: str, authority: str) -> str:
     from statreturns.periods import parse_period
 
     try:
-        registry.get(return_id)
+        registry.check(return_id)
         authorities.check_slug("authority", authority)
         return str(parse_period(period))
     except (KeyError, ValueError) as exc:

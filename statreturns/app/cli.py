@@ -207,26 +207,37 @@ def backfill(
     force: Annotated[bool, typer.Option(help="New versions even where nothing "
                                         "changed")] = False,
     replace: ReplaceOpt = False,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Periods run at once (default: the machine's cores)")] = None,
 ) -> None:
-    """Run a return for every period from --from to --to, each its own recorded run."""
+    """Run a return for every period from --from to --to, several at once, each its own
+    recorded run, version and flow run, on one Prefect server. Ctrl-C lets the periods
+    running finish and starts no more."""
+    import os
+
+    from statreturns.app.backfill import backfill as run_all
     from statreturns.periods import PeriodError, parse_period, series
 
     try:
-        periods = series(parse_period(first), parse_period(last))
-    except PeriodError as exc:
-        refuse(str(exc))
-    codes = []
-    with _heartbeats().only_where_watched():
+        periods = [str(p) for p in series(parse_period(first), parse_period(last))]
+        _registry().check(return_id)
+    except (PeriodError, KeyError) as exc:
+        refuse(exc.args[0])
+    if demo_data:
         for period in periods:
-            if demo_data:
-                _generate(return_id, str(period), authority, None, False, None, replace)
-            codes.append(run_and_report(return_id, str(period), authority, inputs=[],
-                                        trigger="backfill", reason=reason, force=force))
-            if codes[-1] == REFUSED:
-                break
-    console.print(f"{len(codes)} of {len(periods)} periods run: "
-                  f"{codes.count(0)} produced or unchanged, {len(codes) - codes.count(0)} not")
-    raise typer.Exit(max(codes))
+            _generate(return_id, period, authority, None, False, None, replace)
+    _server_takes_us(authority, return_id, first)
+    outcomes, stopped = run_all(return_id, periods, authority, reason, force,
+                                min(workers or os.cpu_count() or 1, len(periods)))
+    for o in outcomes:
+        if o.message:
+            console.print(f"  {o.period}: {o.status}: {o.message}", soft_wrap=True,
+                          markup=False)
+    done = sum(o.code == 0 for o in outcomes)
+    console.print(f"{len(outcomes)} of {len(periods)} periods run: {done} produced or "
+                  f"unchanged, {len(outcomes) - done} not"
+                  + ("; stopped before the rest (Ctrl-C)" if stopped else ""))
+    raise typer.Exit(130 if stopped else max((o.code for o in outcomes), default=0))
 
 
 def _marks(run: dict) -> str:

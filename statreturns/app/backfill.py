@@ -1,0 +1,148 @@
+"""Backfill: many periods of a return at once, each its own recorded run and version with
+its own flow run, on one Prefect server for the whole backfill.
+
+Periods run in worker processes (as many as asked, the machine's cores by default). With no
+``PREFECT_API_URL`` one temporary server is started for them all and stopped at the end. A
+progress bar counts the periods done, blocked and failed. Ctrl-C stops cleanly: no period
+not yet started is started, and each one running is let finish, so every period is either
+recorded whole or not begun.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from statreturns.app.terminal import console
+
+DONE = ("produced", "unchanged")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    period: str
+    status: str
+    """produced, unchanged, blocked, refused or failed."""
+    code: int
+    message: str = ""
+
+
+@contextmanager
+def one_server() -> Iterator[bool]:
+    """The Prefect server of ``PREFECT_API_URL``, or one temporary server for the whole
+    backfill (its URL put in the environment the worker processes inherit). Whether the
+    server is the backfill's own (its runs need no heartbeats: it stops with them)."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield False
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start(timeout=120)
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        yield True
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        server.stop()
+
+
+def _worker_starts() -> None:
+    """Ctrl-C is the backfill's to handle: a worker finishes the period it is running. The
+    runs' log records go to their flow runs' logs, not over the progress bar."""
+    from statreturns.app.quiet import configure
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure()
+
+
+def run_period(return_id: str, period: str, authority: str, reason: str, force: bool,
+               own_server: bool) -> Outcome:
+    """One period, in a worker process: its run, recorded as any run is."""
+    from contextlib import nullcontext
+
+    from prefect.settings import temporary_settings
+
+    from flows import registry
+    from flows.skeleton import EXIT_CODES, RunFailed, RunHeld, RunRefused, checked, outcome
+
+    try:
+        checked(registry.get(return_id).DECLARATION, period, authority, None, "backfill",
+                reason)
+    except RunRefused as exc:
+        status = "held" if isinstance(exc, RunHeld) else "refused"
+        return Outcome(period, status, EXIT_CODES[status], str(exc))
+    quiet = temporary_settings(updates={"flows.heartbeat_frequency": None}) if own_server \
+        else nullcontext()
+    try:
+        with quiet:
+            summary = outcome(registry.flow_of(return_id)(
+                period=period, authority=authority, inputs=[], trigger="backfill",
+                reason=reason, force=force, return_state=True))
+    except (RunFailed, Exception) as exc:  # recorded as failed; said without a traceback
+        return Outcome(period, "failed", EXIT_CODES["failed"],
+                       f"{type(exc).__name__}: {str(exc)[:300]}")
+    return Outcome(period, summary.status, EXIT_CODES[summary.status],
+                   summary.message if summary.status not in DONE else "")
+
+
+def backfill(return_id: str, periods: list[str], authority: str, reason: str, force: bool,
+             workers: int) -> tuple[list[Outcome], bool]:
+    """Every period run, `workers` at a time; the outcomes in period order, and whether the
+    backfill was stopped (Ctrl-C) before every period was run."""
+    from statreturns.store.db import engine
+
+    engine()  # the store's schema brought up to date once, before the workers share it
+    outcomes: dict[str, Outcome] = {}
+    stopped = False
+    with one_server() as own, ProcessPoolExecutor(
+            workers, mp_context=get_context("spawn"), initializer=_worker_starts) as pool, \
+            _bar(len(periods)) as (bar, task):
+        waiting = list(reversed(periods))
+        running: dict[Future, str] = {}
+        try:
+            while waiting or running:
+                while waiting and len(running) < workers and not stopped:
+                    period = waiting.pop()
+                    running[pool.submit(run_period, return_id, period, authority, reason,
+                                        force, own)] = period
+                if not running:
+                    break
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    found = future.result()
+                    outcomes[running.pop(future)] = found
+                    _advance(bar, task, outcomes.values())
+        except KeyboardInterrupt:
+            stopped = True
+            console.print(f"stopping: letting the {len(running)} period(s) running finish; "
+                          "no more are started")
+            for future in running:
+                outcomes[running[future]] = future.result()
+            _advance(bar, task, outcomes.values())
+        stopped = stopped or len(outcomes) < len(periods)
+    return [outcomes[p] for p in periods if p in outcomes], stopped
+
+
+@contextmanager
+def _bar(total: int):
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        yield bar, bar.add_task("periods", total=total, counts="")
+
+
+def _advance(bar: Progress, task, outcomes) -> None:
+    counts = Counter("done" if o.status in DONE else "blocked" if o.status == "blocked"
+                     else "failed" for o in outcomes)
+    bar.update(task, completed=sum(counts.values()),
+               counts=f"{counts['done']} done, {counts['blocked']} blocked, "
+                      f"{counts['failed']} failed")

@@ -10,21 +10,28 @@ from unittest import mock
 from benchmarks.common import PERIOD, demo_log, figure, median, pspo_context, scratch, timed
 from statreturns import heartbeats
 
-STAGES = ("collect", "validate_source", "assemble", "validate_return", "render", "finish_run")
+STAGES = {"flows.skeleton": ("collect", "assemble", "finish_run"),
+          "tasks.validate": ("validate_source", "validate_return"),  # loaded by the run
+          "tasks.render": ("render",)}
 
 
 def measure(n: int) -> dict:
+    import importlib
+
     import flows.skeleton as skeleton
     import tasks.recover as recover
     from flows.pspo_breaches import DECLARATION, pspo_breaches
 
     inputs = [str(demo_log(scratch(), pspo_context(), None))]
-    plain = {name: getattr(skeleton, name).fn for name in STAGES}
-    plain["publish"] = lambda *args: None  # artifacts are Prefect's alone
+    modules = {name: importlib.import_module(name) for name in STAGES}
+    plain = {name: {stage: getattr(modules[name], stage).fn for stage in stages}
+             for name, stages in STAGES.items()}
+    plain["flows.skeleton"]["publish"] = lambda *args: None  # artifacts are Prefect's alone
 
     def direct() -> float:
         with ExitStack() as patched:
-            patched.enter_context(mock.patch.multiple(skeleton, **plain))
+            for name, stages in plain.items():
+                patched.enter_context(mock.patch.multiple(modules[name], **stages))
             for module in (skeleton, recover):  # what a run logs through Prefect's logger
                 patched.enter_context(mock.patch.object(
                     module, "get_run_logger", lambda: logging.getLogger("bench")))

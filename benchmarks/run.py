@@ -4,7 +4,8 @@ prints a table.
 
 Run from the checkout: ``.venv/bin/python -m benchmarks.run [--repetitions N] [--rows N]
 [--periods N] [--batches N] [--authorities N] [--returns N] [--only NAME ...]
-[--results FILE]``, NAME one of overhead, validation, end-to-end, backfill, authorities;
+[--results FILE]``, NAME one of overhead, validation, end-to-end, backfill, authorities,
+commands;
 ``--markdown`` prints the last results as the README's table instead. The files handed to
 runs are written in the demo authority's inbox under STATRETURNS_HOME (a new temporary home
 unless it is set).
@@ -21,11 +22,11 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from benchmarks import backfill, end_to_end, many_authorities, overhead, validation
+from benchmarks import backfill, commands, end_to_end, many_authorities, overhead, validation
 from benchmarks.common import scratch
 
 HERE = Path(__file__).resolve().parent
-FIGURES = ("overhead", "validation", "end-to-end", "backfill", "authorities")
+FIGURES = ("overhead", "validation", "end-to-end", "backfill", "authorities", "commands")
 
 
 def machine() -> dict:
@@ -61,6 +62,8 @@ def measure(name: str, args, folder: Path) -> list[dict]:
         return end_to_end.measure(n, args.rows, folder)
     if name == "backfill":
         return [backfill.measure(n, args.periods)]
+    if name == "commands":
+        return commands.measure(n)
     return many_authorities.measure(args.batches, args.authorities, args.returns)
 
 

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger, runtime
 from prefect.flows import Flow
@@ -39,11 +40,9 @@ from tasks.outputs import version_folder
 from tasks.publish import publish
 from tasks.record import allocate_version, fingerprint, finish_run, let_go, open_run
 from tasks.recover import recover_crashed
-from tasks.render import OutputTables, Since, output_tables, render
 from tasks.sign_off import latest_decision
 from tasks.sign_off_form import await_sign_off
 from tasks.submit import submission_of
-from tasks.validate import validate_return, validate_source
 from tasks.versions import (
     code_version,
     document,
@@ -52,6 +51,9 @@ from tasks.versions import (
     results,
     rules_fingerprint,
 )
+
+if TYPE_CHECKING:  # the stages load these when they run
+    from tasks.render import OutputTables, Since
 
 EXIT_CODES = {"produced": 0, "unchanged": 0, "blocked": 1, "refused": 2, "failed": 3,
               "held": 4}
@@ -319,6 +321,9 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
         if earlier and not force and made_from_the_same(earlier[-1], *made_from) \
                 and earlier[-1].provisional == ctx.provisional:
             return _unchanged(summary, earlier[-1], collected, made_from)
+        from tasks.render import output_tables, render  # loaded by the stages that need them
+        from tasks.validate import validate_return, validate_source
+
         for got in gathered:
             if got.frame is not None:
                 checks += validate_source(declaration.id, got, ctx)
@@ -384,6 +389,8 @@ def outcome(state: State) -> RunSummary:
 def what_changed(declaration: ReturnDeclaration, shown: OutputTables, checks: list[Check],
                  earlier: list) -> Since | None:
     """Cell by cell and rule by rule, what differs from the latest earlier version."""
+    from tasks.render import Since
+
     if not earlier:
         return None
     previous = earlier[-1]

@@ -7,14 +7,15 @@ import sys
 
 import flows.skeleton as skeleton
 import tasks.render as render
+import tasks.validate as validate
 from flows import registry
 
 # Each stage the run passes, by the name the flow calls it under.
 STAGES = {
     "collect": (skeleton, "collect"),
-    "validate source": (skeleton, "validate_source"),
+    "validate source": (validate, "validate_source"),
     "assemble": (skeleton, "assemble"),
-    "validate return": (skeleton, "validate_return"),
+    "validate return": (validate, "validate_return"),
     "move into place": (render, "move_into_place"),
     "record": (skeleton, "finish_run"),
     "publish": (skeleton, "publish"),

@@ -32,6 +32,9 @@ FIGURES = {  # how the names of each one's figures begin
     "backfill": ["backfill, 1 monthly periods"],
     "authorities": ["many authorities, runs not completed or locked (1 authorities x 1 returns",
                     "many authorities, throughput (1 authorities x 1 returns"],
+    "commands": [*(f"statreturns {c}" for c in (
+        "--help", "status", "history", "calendar", "rules", "list", "diff", "audit", "explain",
+        "approve", "submit")), "cold start of a run's process", "statreturns run, demo-size"],
 }
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 

@@ -239,6 +239,18 @@ def test_without_the_credential_the_server_refuses_and_the_command_line_says_so(
     assert all(product["credential"] not in r["reason"] for r in kept)
 
 
+def test_a_backfill_given_the_server_goes_to_the_work_pool(product):
+    done = cli(product, "backfill", "pspo-breaches", "--from", "R12-2025-06", "--to",
+               "R12-2025-07", "--demo-data")
+    assert "2 of 2 periods run: 2 produced or unchanged, 0 not" in " ".join(done.stdout.split())
+    found = [r for r in store_runs(product) if r["trigger"] == "backfill"]
+    assert sorted((r["period"], r["status"], r["version"]) for r in found) == [
+        ("R12-2025-06", "produced", 1), ("R12-2025-07", "produced", 1)]
+    for run in found:  # each a run of the deployment, by the pool's worker
+        flow_run = api_call("GET", f"{product['api']}/flow_runs/{run['flow_run_id']}")
+        assert flow_run["deployment_id"] and flow_run["work_pool_name"] == "statreturns"
+
+
 SIGNED = "R12-2025-10"
 
 

@@ -132,6 +132,55 @@ def backfill(return_id: str, periods: list[str], authority: str, reason: str, fo
     return [outcomes[p] for p in periods if p in outcomes], stopped
 
 
+TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
+
+
+def through_the_pool(return_id: str, periods: list[str], authority: str, reason: str,
+                     force: bool) -> tuple[list[Outcome], bool] | None:
+    """Where ``PREFECT_API_URL`` names a server with the return's deployment: each period a
+    flow run of it, for the work pool's workers (on any host) to share; the outcomes once
+    every one has ended. None where there is no such server or deployment. Ctrl-C stops the
+    watching only: the runs go on, on the workers."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.skeleton import EXIT_CODES
+
+    if not os.environ.get("PREFECT_API_URL"):
+        return None
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(f"{return_id}/{return_id}")
+        except ObjectNotFound:
+            return None
+        started = {client.create_flow_run_from_deployment(deployment.id, parameters={
+            "period": p, "authority": authority, "trigger": "backfill", "reason": reason,
+            "force": force, "sign_off": False}).id: p for p in periods}  # approved later
+        outcomes: dict[str, Outcome] = {}
+        with _bar(len(periods)) as (bar, task):
+            try:
+                while len(outcomes) < len(periods):
+                    for flow_run_id, period in started.items():
+                        if period in outcomes:
+                            continue
+                        state = client.read_flow_run(flow_run_id).state
+                        if state is not None and state.type.value in TERMINAL:
+                            status = "produced" if state.is_completed() else \
+                                "blocked" if state.name == "Blocked" else "failed"
+                            outcomes[period] = Outcome(period, status, EXIT_CODES[status],
+                                                       "" if status == "produced"
+                                                       else state.message or state.name)
+                    _advance(bar, task, outcomes.values())
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                console.print("stopped watching: the periods not yet ended go on, on the "
+                              "work pool's workers")
+                return [outcomes[p] for p in periods if p in outcomes], True
+    return [outcomes[p] for p in periods], False
+
+
 @contextmanager
 def _bar(total: int):
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -212,10 +212,12 @@ def backfill(
 ) -> None:
     """Run a return for every period from --from to --to, several at once, each its own
     recorded run, version and flow run, on one Prefect server. Ctrl-C lets the periods
-    running finish and starts no more."""
+    running finish and starts no more. Given PREFECT_API_URL and the return's deployment
+    there, the periods go to the work pool instead, for its workers to share."""
     import os
 
     from statreturns.app.backfill import backfill as run_all
+    from statreturns.app.backfill import through_the_pool
     from statreturns.periods import PeriodError, parse_period, series
 
     try:
@@ -227,8 +229,9 @@ def backfill(
         for period in periods:
             _generate(return_id, period, authority, None, False, None, replace)
     _server_takes_us(authority, return_id, first)
-    outcomes, stopped = run_all(return_id, periods, authority, reason, force,
-                                min(workers or os.cpu_count() or 1, len(periods)))
+    outcomes, stopped = through_the_pool(return_id, periods, authority, reason, force) or \
+        run_all(return_id, periods, authority, reason, force,
+                min(workers or os.cpu_count() or 1, len(periods)))
     for o in outcomes:
         if o.message:
             console.print(f"  {o.period}: {o.status}: {o.message}", soft_wrap=True,

@@ -46,6 +46,6 @@ def measure(n: int) -> dict:
         flow()  # the first run starts Prefect's temporary server: not part of the figure
         pairs = [(flow(), direct()) for _ in range(n)]
     return figure("orchestration overhead per run (PSPO, demo size)",
-                  round(median(f - d for f, d in pairs), 3), "s", 0.3, "<=", n,
+                  round(median(f - d for f, d in pairs), 3), "s", 0.25, "<=", n,
                   flow_s=round(median(f for f, _ in pairs), 3),
                   direct_s=round(median(d for _, d in pairs), 3))

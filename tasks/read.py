@@ -581,6 +581,7 @@ def read_source(path: Path, source: Source, label: str | None = None) -> Loaded:
     frame = pd.DataFrame(index=raw.index)
     for column in source.columns:
         text = raw[column.name].iloc[:, 0] if raw[column.name].ndim == 2 else raw[column.name]
+        del raw[column.name]  # each column's text freed once typed, not kept to the end
         text = text.str.strip().replace("", None)
         letter = loaded.letters[column.name]
         state = places = timed = None

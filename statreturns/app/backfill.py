@@ -38,21 +38,30 @@ class Outcome:
 @contextmanager
 def one_server() -> Iterator[bool]:
     """The Prefect server of ``PREFECT_API_URL``, or one temporary server for the whole
-    backfill (its URL put in the environment the worker processes inherit). Whether the
+    backfill (its URL put in the environment the worker processes inherit), in a session of
+    its own so that Ctrl-C does not stop it under the periods still running. Whether the
     server is the backfill's own (its runs need no heartbeats: it stops with them)."""
     if os.environ.get("PREFECT_API_URL"):
         yield False
         return
-    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import get_current_settings
 
-    server = SubprocessASGIServer()
-    server.start(timeout=120)
-    os.environ["PREFECT_API_URL"] = server.api_url
+    from statreturns.app import ops
+    from statreturns.settings import get_settings
+
+    port = ops.free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    logs = get_settings().var / "server"
+    logs.mkdir(parents=True, exist_ok=True)
+    env = ops.environment(api_url, get_current_settings().home)
+    server = ops.start_server(port, ops.server_environment(env, None), logs / "backfill.log")
     try:
+        ops.wait_until_healthy(api_url, timeout=180)
+        os.environ["PREFECT_API_URL"] = api_url
         yield True
     finally:
         os.environ.pop("PREFECT_API_URL", None)
-        server.stop()
+        ops.stop(server)
 
 
 def _worker_starts() -> None:

@@ -86,7 +86,8 @@ def test_periods_run_at_once_each_recorded_and_one_blocked_stops_none(tmp_path):
 
 
 def test_ctrl_c_lets_the_running_periods_finish_and_starts_no_more(tmp_path):
-    periods = [str(parse_period("R12-2025-10").step(-i)) for i in range(7, -1, -1)]
+    # More periods than a fast machine runs between the first one ending and Ctrl-C.
+    periods = [str(parse_period("R12-2025-10").step(-i)) for i in range(39, -1, -1)]
     env = home_with_logs(tmp_path, periods)
     process = subprocess.Popen(backfill(env, periods[0], periods[-1]), env=env,
                                cwd=PROJECT_ROOT, stdout=subprocess.PIPE,

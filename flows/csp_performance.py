@@ -30,7 +30,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from flows.skeleton import return_flow, run_from_command_line
+from flows.on_demand import flow_on_demand
 from statreturns import declaration, rounding
 from statreturns.declaration import (
     BOARD,
@@ -608,7 +608,9 @@ DECLARATION = ReturnDeclaration(
     headline=headline,
 )
 
-csp_performance = return_flow(DECLARATION)
+__getattr__ = flow_on_demand(DECLARATION, globals())
 
 if __name__ == "__main__":
-    run_from_command_line(DECLARATION, csp_performance)
+    from flows.skeleton import run_from_command_line
+
+    run_from_command_line(DECLARATION)

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from flows.skeleton import return_flow, run_from_command_line
+from flows.on_demand import flow_on_demand
 from statreturns.declaration import (
     BOARD,
     PUBLICATION,
@@ -45,7 +45,7 @@ from statreturns.declaration import (
 )
 from statreturns.matching import canonical, flag, key, times
 from statreturns.periods import MONTH_NAMES, Period, PeriodType
-from tasks.collect import FILE
+from tasks.read import FILE
 
 TYPE = "Accommodation type"
 ROUND_TO = 10  # the national release rounds every published count to the nearest 10
@@ -520,7 +520,9 @@ DECLARATION = ReturnDeclaration(
                 "Referrals and households supported by accommodation type"),
 )
 
-part4_duty = return_flow(DECLARATION)
+__getattr__ = flow_on_demand(DECLARATION, globals())
 
 if __name__ == "__main__":
-    run_from_command_line(DECLARATION, part4_duty)
+    from flows.skeleton import run_from_command_line
+
+    run_from_command_line(DECLARATION)

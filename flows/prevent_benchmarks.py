@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from flows.skeleton import return_flow, run_from_command_line
+from flows.on_demand import flow_on_demand
 from statreturns.declaration import (
     BOARD,
     NOT_AVAILABLE,
@@ -514,7 +514,9 @@ DECLARATION = ReturnDeclaration(
     chart=Chart("projects", "Project", ("Participants",), "Participants by funded project"),
 )
 
-prevent_benchmarks = return_flow(DECLARATION)
+__getattr__ = flow_on_demand(DECLARATION, globals())
 
 if __name__ == "__main__":
-    run_from_command_line(DECLARATION, prevent_benchmarks)
+    from flows.skeleton import run_from_command_line
+
+    run_from_command_line(DECLARATION)

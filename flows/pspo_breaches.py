@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from flows.skeleton import return_flow, run_from_command_line
+from flows.on_demand import flow_on_demand
 from statreturns.declaration import (
     BOARD,
     EXEMPT,
@@ -513,7 +513,9 @@ DECLARATION = ReturnDeclaration(
     chart=Chart("trend", "Month", (), "Breaches by month"),
 )
 
-pspo_breaches = return_flow(DECLARATION)
+__getattr__ = flow_on_demand(DECLARATION, globals())
 
 if __name__ == "__main__":
-    run_from_command_line(DECLARATION, pspo_breaches)
+    from flows.skeleton import run_from_command_line
+
+    run_from_command_line(DECLARATION)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import re
 from functools import cache
 from pathlib import Path
@@ -13,28 +12,35 @@ import flows
 from statreturns.arguments import shown
 from statreturns.declaration import ReturnDeclaration
 
-
-@cache
-def modules() -> dict[str, ModuleType]:
-    """Return id -> its flow module."""
-    found = {}
-    for info in pkgutil.iter_modules(flows.__path__):
-        module = importlib.import_module(f"flows.{info.name}")
-        declaration = getattr(module, "DECLARATION", None)
-        if isinstance(declaration, ReturnDeclaration):
-            found[declaration.id] = module
-    return dict(sorted(found.items()))
-
-
 DECLARED = re.compile(r'^DECLARATION = ReturnDeclaration\(\s*id="([a-z0-9-]+)"', re.M)
 
 
 @cache
+def _declared() -> dict[str, str]:
+    """Return id -> the name of the module in flows/ that declares it, read from the
+    modules' text without importing them."""
+    return dict(sorted((m.group(1), path.stem) for path in Path(flows.__path__[0]).glob("*.py")
+                       if (m := DECLARED.search(path.read_text(encoding="utf-8")))))
+
+
 def ids() -> tuple[str, ...]:
-    """The declared returns' ids, read from the modules' text without importing them (and
-    the run machinery they load): for the commands that only read the store."""
-    return tuple(sorted(m.group(1) for path in Path(flows.__path__[0]).glob("*.py")
-                        if (m := DECLARED.search(path.read_text(encoding="utf-8")))))
+    """The declared returns' ids: for the commands that only read the store, which need
+    none of the declarations' machinery."""
+    return tuple(_declared())
+
+
+@cache
+def modules() -> dict[str, ModuleType]:
+    """Return id -> its module (which makes its flow only when asked: `flows.on_demand`)."""
+    found = {}
+    for rid, name in _declared().items():
+        module = importlib.import_module(f"flows.{name}")
+        declaration = getattr(module, "DECLARATION", None)
+        if not isinstance(declaration, ReturnDeclaration) or declaration.id != rid:
+            raise TypeError(f"flows/{name}.py: DECLARATION is not the ReturnDeclaration of "
+                            f"{rid}")
+        found[rid] = module
+    return found
 
 
 def check(return_id: str) -> str:

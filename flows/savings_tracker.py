@@ -25,7 +25,7 @@ from decimal import Decimal
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from flows.skeleton import return_flow, run_from_command_line
+from flows.on_demand import flow_on_demand
 from statreturns.declaration import (
     BOARD,
     PUBLICATION,
@@ -632,7 +632,9 @@ DECLARATION = ReturnDeclaration(
                 "Savings target by directorate and delivery status (GBP thousands)"),
 )
 
-savings_tracker = return_flow(DECLARATION)
+__getattr__ = flow_on_demand(DECLARATION, globals())
 
 if __name__ == "__main__":
-    run_from_command_line(DECLARATION, savings_tracker)
+    from flows.skeleton import run_from_command_line
+
+    run_from_command_line(DECLARATION)

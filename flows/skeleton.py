@@ -215,7 +215,7 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     pauses after rendering for the sign-off form in the Prefect UI. Files given in `inputs`
     become the period's current sources in the inbox (`tasks.inbox`).
     """
-    with one_at_a_time(declaration.id):
+    with one_at_a_time(declaration.id, authority):
         try:
             ctx, paths, resubmits = checked(declaration, period, authority, inputs, trigger,
                                             reason, provisional)
@@ -237,22 +237,33 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     return _signed_off(declaration, ended) if declaration.sign_off and sign_off else ended
 
 
-ONE_AT_A_TIME = "statreturns-{}"
-"""The global concurrency limit (of 1) that a return's deployment runs take turns on."""
+def load_stages() -> None:
+    """Load what the validation and render stages use (Great Expectations, ReportLab,
+    gptables: about 3 s). A run loads them only once its inputs turn out changed; a
+    command that waits for its server to start loads them meanwhile."""
+    import tasks.render  # noqa: F401
+    import tasks.validate  # noqa: F401
+
+
+ONE_AT_A_TIME = "statreturns-{}-{}"
+"""The global concurrency limit (of 1) that an authority's deployment runs of a return take
+turns on."""
 
 
 @contextmanager
-def one_at_a_time(return_id: str):
-    """Runs of a return started from its deployment take turns: a second waits for the
-    first up to its sign-off (a run paused for sign-off holds no slot, so that the pause
-    may last days). Runs from the command line do not wait."""
-    if not runtime.deployment.id:
+def one_at_a_time(return_id: str, authority: str):
+    """An authority's runs of a return started from its deployment take turns: a second
+    waits for the first up to its sign-off (a run paused for sign-off holds no slot, so that
+    the pause may last days). Other authorities' runs of the return do not wait: they share
+    no inbox, version or output. Runs from the command line do not wait, nor does a run
+    whose authority is not a name (it is refused at once)."""
+    if not runtime.deployment.id or not authorities.SLUG.fullmatch(authority or ""):
         yield
         return
     from prefect.client.orchestration import get_client
     from prefect.concurrency.sync import concurrency
 
-    name = ONE_AT_A_TIME.format(return_id)
+    name = ONE_AT_A_TIME.format(return_id, authority)
     with get_client(sync_client=True) as client:
         client.upsert_global_concurrency_limit_by_name(name, 1)
     with concurrency(name, occupy=1, strict=True):
@@ -321,7 +332,7 @@ def _run(declaration: ReturnDeclaration, ctx: Context, summary: RunSummary,
         if earlier and not force and made_from_the_same(earlier[-1], *made_from) \
                 and earlier[-1].provisional == ctx.provisional:
             return _unchanged(summary, earlier[-1], collected, made_from)
-        from tasks.render import output_tables, render  # loaded by the stages that need them
+        from tasks.render import output_tables, render  # loaded by the stages (load_stages)
         from tasks.validate import validate_return, validate_source
 
         for got in gathered:
@@ -495,7 +506,7 @@ def return_flow(declaration: ReturnDeclaration) -> Flow:
                 description=declaration.title, persist_result=False, validate_parameters=True)
 
 
-def run_from_command_line(declaration: ReturnDeclaration, run_flow: Flow) -> None:
+def run_from_command_line(declaration: ReturnDeclaration) -> None:
     """``python flows/<return>.py PERIOD [AUTHORITY]``: run from the inbox, say how it went
     and exit with the command line's code. Arguments are checked before the flow starts."""
     if len(sys.argv) < 2:
@@ -507,7 +518,8 @@ def run_from_command_line(declaration: ReturnDeclaration, run_flow: Flow) -> Non
         print(f"Refused: {exc}", file=sys.stderr)
         sys.exit(EXIT_CODES["held" if isinstance(exc, RunHeld) else "refused"])
     try:
-        summary = outcome(run_flow(period=period, authority=authority, return_state=True))
+        summary = outcome(return_flow(declaration)(period=period, authority=authority,
+                                                  return_state=True))
     except RunFailed as exc:
         print(f"Failed: {exc}", file=sys.stderr)
         sys.exit(EXIT_CODES["failed"])

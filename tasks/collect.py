@@ -18,12 +18,9 @@ from prefect.cache_policies import NO_CACHE
 
 from statreturns.declaration import Context, Source
 from statreturns.quality import Check
-from tasks.read import Loaded, file_place, read_source, spreadsheet_row
+from tasks.read import FILE, ROW, Loaded, file_place, read_source, spreadsheet_row
 
 SOURCE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
-FILE, ROW = "_file", "_row"
-
-
 @dataclass(kw_only=True)
 class Collected(Loaded):
     """A source as read, with where it came from and its archived copy."""

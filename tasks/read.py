@@ -49,6 +49,9 @@ DATETIME_FORMATS = [
     "%Y-%m-%d",
     "%d/%m/%Y",
 ]
+FILE, ROW = "_file", "_row"
+"""The columns each source's gathered rows carry: the file and the spreadsheet row each came
+from."""
 HEADER_ROW = 1  # spreadsheet row of the header; data row i (0-based) is at row i + 2
 
 

@@ -27,8 +27,8 @@ from prefect.cache_policies import NO_CACHE
 from statreturns.declaration import NOTES, Context, ReturnDeclaration
 from statreturns.quality import REDACTED, SEVERITIES, Check, describe_rows, note_check
 from statreturns.settings import get_settings
-from tasks.collect import FILE, ROW, Gathered
-from tasks.read import shortened, spreadsheet_row
+from tasks.collect import Gathered
+from tasks.read import FILE, ROW, shortened, spreadsheet_row
 
 
 class SuiteError(ValueError):

@@ -4,7 +4,8 @@ import great_expectations as gx
 import pytest
 
 from statreturns.declaration import Column, Source
-from tasks.collect import FILE, ROW, collect, files_in
+from tasks.collect import collect, files_in
+from tasks.read import FILE, ROW
 from tasks.validate import run_suite, stacked_locator
 
 MONITORING = Source("monitoring", "Provider monitoring", (

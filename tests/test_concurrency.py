@@ -100,3 +100,50 @@ def test_eight_runs_at_once_get_distinct_versions_and_keep_every_row(store_home)
     package = Path(latest.outputs_dir) / "publication"
     assert sorted(p.name for p in (delivered / f"v{latest.version}").iterdir()) == sorted(
         [p.name for p in package.iterdir()] + ["receipt.json"])
+
+
+def test_an_authoritys_runs_of_a_return_take_turns_and_other_authorities_do_not_wait(
+        monkeypatch):
+    """Deployment runs hold the limit of their return and authority: ten authorities' runs
+    of one return are not queued behind each other."""
+    import prefect.client.orchestration
+    import prefect.concurrency.sync
+
+    from flows.skeleton import one_at_a_time
+
+    made, held = [], []
+
+    class Client:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def upsert_global_concurrency_limit_by_name(self, name, limit):
+            made.append((name, limit))
+
+    class Slot:
+        def __init__(self, name, occupy, strict):
+            held.append((name, occupy, strict))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(prefect.client.orchestration, "get_client", lambda **_: Client())
+    monkeypatch.setattr(prefect.concurrency.sync, "concurrency", Slot)
+    for authority in ("demo", "other-council", "../not-a-name"):
+        with one_at_a_time(PSPO, authority):
+            pass
+    assert held == []  # from the command line: no deployment, no turn
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", "5f0c9a5e-2c38-4f7e-9d3b-000000000001")
+    for authority in ("demo", "other-council", "demo", "../not-a-name"):
+        with one_at_a_time(PSPO, authority):
+            pass
+    assert held == [("statreturns-pspo-breaches-demo", 1, True),
+                    ("statreturns-pspo-breaches-other-council", 1, True),
+                    ("statreturns-pspo-breaches-demo", 1, True)]
+    assert made == [(name, 1) for name, _, _ in held]

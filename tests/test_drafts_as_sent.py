@@ -23,7 +23,8 @@ from flows.demo_data.csp_performance import WORKBOOKS, generate
 from statreturns import authorities
 from statreturns.declaration import NOTES, Context
 from statreturns.periods import parse_period
-from tasks.collect import FILE, collect
+from tasks.collect import collect
+from tasks.read import FILE
 from tasks.validate import check_figures
 
 PERIOD = parse_period("2025-Q3")

@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from statreturns.app import ops
 from statreturns.app.cli import app
+from statreturns.settings import get_settings
 
 ENV = {"PREFECT_API_URL": "http://127.0.0.1:4321/api"}
 
@@ -67,7 +68,9 @@ def test_serve_says_whether_alerts_are_on_and_sweeps_after_the_worker_starts(mon
     monkeypatch.setattr(ops, "start_server", lambda port, env, log, host: served.append(
         (env, host)) or steps.append("server") or Ended())
     monkeypatch.setattr(ops, "wait_until_healthy", lambda api_url: None)
-    monkeypatch.setattr(ops, "set_up", lambda env: steps.append("deployments"))
+    announced = get_settings().var / "server" / "serving.json"
+    monkeypatch.setattr(ops, "set_up", lambda env: steps.append(
+        "deployments" if '"http://127.0.0.1:4321/api"' in announced.read_text() else "?"))
     monkeypatch.setattr(ops, "start_worker", lambda *args: steps.append("worker") or Ended())
     monkeypatch.setattr(ops, "stop", lambda process: steps.append("stopped"))
     monkeypatch.setattr(ops, "prefect", lambda *args, env: steps.append(args))
@@ -79,6 +82,7 @@ def test_serve_says_whether_alerts_are_on_and_sweeps_after_the_worker_starts(mon
     assert result.exit_code == 0, result.output
     assert steps == ["server", "deployments", "worker",
                      ("deployment", "run", "deadline-sweep/deadline-sweep"), "stopped", "stopped"]
+    assert not announced.exists()  # this home's commands no longer look for it
     said = " ".join(result.output.split())
     assert said.index("Alerts are off") < said.index("The deadline sweep is running once now")
     assert "Prefect UI: http://127.0.0.1:4321" in said

@@ -208,7 +208,7 @@ def test_a_deployment_run_completes_with_its_artifacts_and_its_record(product, d
         "pspo-breaches", PERIOD, "produced", "queries", 1, "demo", "manual")
     outputs = Path(run["outputs_dir"])
     assert outputs.is_relative_to(product["home"] / "outputs") and outputs.is_dir()
-    turns = api_call("GET", f"{api}/v2/concurrency_limits/statreturns-pspo-breaches")
+    turns = api_call("GET", f"{api}/v2/concurrency_limits/statreturns-pspo-breaches-demo")
     assert (turns["limit"], turns["active_slots"]) == (1, 0)  # taken, then given back
 
 

@@ -1,27 +1,29 @@
 """Backfill: many periods of a return at once, each its own recorded run and version with
 its own flow run, on one Prefect server for the whole backfill.
 
-Periods run in worker processes (as many as asked, the machine's cores by default). With no
-``PREFECT_API_URL`` one temporary server is started for them all and stopped at the end. A
-progress bar counts the periods done, blocked and failed. Ctrl-C stops cleanly: no period
-not yet started is started, and each one running is let finish, so every period is either
-recorded whole or not begun.
+Periods run in worker processes (as many as asked, the machine's cores by default), all on
+the command's server (`statreturns.app.servers`: where none is running, one temporary server
+for them all, stopped at the end). A progress bar counts the periods done, blocked and
+failed. Ctrl-C stops cleanly: no period not yet started is started, and each one running is
+let finish, so every period is either recorded whole or not begun.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from statreturns.app.terminal import console
+
+if TYPE_CHECKING:
+    from statreturns.app.servers import Server
 
 DONE = ("produced", "unchanged")
 
@@ -33,35 +35,6 @@ class Outcome:
     """produced, unchanged, blocked, refused or failed."""
     code: int
     message: str = ""
-
-
-@contextmanager
-def one_server() -> Iterator[bool]:
-    """The Prefect server of ``PREFECT_API_URL``, or one temporary server for the whole
-    backfill (its URL put in the environment the worker processes inherit), in a session of
-    its own so that Ctrl-C does not stop it under the periods still running. Whether the
-    server is the backfill's own (its runs need no heartbeats: it stops with them)."""
-    if os.environ.get("PREFECT_API_URL"):
-        yield False
-        return
-    from prefect.settings import get_current_settings
-
-    from statreturns.app import ops
-    from statreturns.settings import get_settings
-
-    port = ops.free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    logs = get_settings().var / "server"
-    logs.mkdir(parents=True, exist_ok=True)
-    env = ops.environment(api_url, get_current_settings().home)
-    server = ops.start_server(port, ops.server_environment(env, None), logs / "backfill.log")
-    try:
-        ops.wait_until_healthy(api_url, timeout=180)
-        os.environ["PREFECT_API_URL"] = api_url
-        yield True
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        ops.stop(server)
 
 
 def _worker_starts() -> None:
@@ -76,10 +49,6 @@ def _worker_starts() -> None:
 def run_period(return_id: str, period: str, authority: str, reason: str, force: bool,
                own_server: bool) -> Outcome:
     """One period, in a worker process: its run, recorded as any run is."""
-    from contextlib import nullcontext
-
-    from prefect.settings import temporary_settings
-
     from flows import registry
     from flows.skeleton import EXIT_CODES, RunFailed, RunHeld, RunRefused, checked, outcome
 
@@ -89,10 +58,10 @@ def run_period(return_id: str, period: str, authority: str, reason: str, force: 
     except RunRefused as exc:
         status = "held" if isinstance(exc, RunHeld) else "refused"
         return Outcome(period, status, EXIT_CODES[status], str(exc))
-    quiet = temporary_settings(updates={"flows.heartbeat_frequency": None}) if own_server \
-        else nullcontext()
+    from statreturns.heartbeats import only_where_watched
+
     try:
-        with quiet:
+        with only_where_watched(not own_server):
             summary = outcome(registry.flow_of(return_id)(
                 period=period, authority=authority, inputs=[], trigger="backfill",
                 reason=reason, force=force, return_state=True))
@@ -103,8 +72,8 @@ def run_period(return_id: str, period: str, authority: str, reason: str, force: 
                    summary.message if summary.status not in DONE else "")
 
 
-def backfill(return_id: str, periods: list[str], authority: str, reason: str, force: bool,
-             workers: int) -> tuple[list[Outcome], bool]:
+def backfill(server: Server, return_id: str, periods: list[str], authority: str, reason: str,
+             force: bool, workers: int) -> tuple[list[Outcome], bool]:
     """Every period run, `workers` at a time; the outcomes in period order, and whether the
     backfill was stopped (Ctrl-C) before every period was run."""
     from statreturns.store.db import engine
@@ -112,7 +81,7 @@ def backfill(return_id: str, periods: list[str], authority: str, reason: str, fo
     engine()  # the store's schema brought up to date once, before the workers share it
     outcomes: dict[str, Outcome] = {}
     stopped = False
-    with one_server() as own, ProcessPoolExecutor(
+    with server.ready(), ProcessPoolExecutor(
             workers, mp_context=get_context("spawn"), initializer=_worker_starts) as pool, \
             _bar(len(periods)) as (bar, task):
         waiting = list(reversed(periods))
@@ -122,7 +91,7 @@ def backfill(return_id: str, periods: list[str], authority: str, reason: str, fo
                 while waiting and len(running) < workers and not stopped:
                     period = waiting.pop()
                     running[pool.submit(run_period, return_id, period, authority, reason,
-                                        force, own)] = period
+                                        force, server.own)] = period
                 if not running:
                     break
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -144,12 +113,12 @@ def backfill(return_id: str, periods: list[str], authority: str, reason: str, fo
 TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")
 
 
-def through_the_pool(return_id: str, periods: list[str], authority: str, reason: str,
-                     force: bool) -> tuple[list[Outcome], bool] | None:
-    """Where ``PREFECT_API_URL`` names a server with the return's deployment: each period a
-    flow run of it, for the work pool's workers (on any host) to share; the outcomes once
-    every one has ended. None where there is no such server or deployment. Ctrl-C stops the
-    watching only: the runs go on, on the workers."""
+def through_the_pool(server: Server, return_id: str, periods: list[str], authority: str,
+                     reason: str, force: bool) -> tuple[list[Outcome], bool] | None:
+    """Where Prefect's settings name a server (``PREFECT_API_URL``) with the return's
+    deployment: each period a flow run of it, for the work pool's workers (on any host) to
+    share; the outcomes once every one has ended. None where there is no such server or
+    deployment. Ctrl-C stops the watching only: the runs go on, on the workers."""
     import time
 
     from prefect.client.orchestration import get_client
@@ -157,7 +126,7 @@ def through_the_pool(return_id: str, periods: list[str], authority: str, reason:
 
     from flows.skeleton import EXIT_CODES
 
-    if not os.environ.get("PREFECT_API_URL"):
+    if server.api_url is not None:  # the command's own server, or one `ops serve` runs
         return None
     with get_client(sync_client=True) as client:
         try:

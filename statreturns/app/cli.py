@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Column, Table
@@ -30,6 +32,9 @@ from statreturns.secrets import NAMES
 from statreturns.settings import get_settings
 from statreturns.summary import RunSummary
 
+if TYPE_CHECKING:
+    from statreturns.app.servers import Server
+
 app = typer.Typer(help="Statutory returns: run them, see how they went.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 
@@ -45,20 +50,32 @@ def _registry():
     return registry
 
 
-def _heartbeats():
-    from statreturns import heartbeats
+@contextmanager
+def _server() -> Iterator[Server]:
+    """The Prefect server of this command's runs (`statreturns.app.servers`)."""
+    from statreturns.app import servers
 
-    return heartbeats
+    with servers.for_runs() as server:
+        yield server
 
 
 VERDICT_STYLE = {"pass": "green", "queries": "yellow", "blocked": "red", None: "red"}
 
 
-def run_and_report(return_id: str, period: str, authority: str, inputs: list[str],
-                   trigger: str = "manual", reason: str = "", force: bool = False,
-                   provisional: bool = False) -> int:
-    """Run a return through its Prefect flow, show the outcome, give the exit code."""
-    from flows.skeleton import EXIT_CODES, RunFailed, RunHeld, RunRefused, checked, outcome
+def run_and_report(server: Server, return_id: str, period: str, authority: str,
+                   inputs: list[str], trigger: str = "manual", reason: str = "",
+                   force: bool = False, provisional: bool = False) -> int:
+    """Run a return through its Prefect flow on `server`, show the outcome, give the exit
+    code."""
+    from flows.skeleton import (
+        EXIT_CODES,
+        RunFailed,
+        RunHeld,
+        RunRefused,
+        checked,
+        load_stages,
+        outcome,
+    )
 
     inputs = [_from_here(item) for item in inputs]
     try:
@@ -68,10 +85,10 @@ def run_and_report(return_id: str, period: str, authority: str, inputs: list[str
     except (KeyError, RunRefused) as exc:
         err.print(f"[red]Refused:[/red] {exc.args[0]}")
         return EXIT_CODES["held"] if isinstance(exc, RunHeld) else REFUSED
-    _server_takes_us(authority, return_id, str(ctx.period))
+    _server_takes_us(server, authority, return_id, str(ctx.period))
     flow = _registry().flow_of(return_id)
     with console.status(f"Running {return_id} for {authority}, {ctx.period} ..."), \
-            _heartbeats().only_where_watched():
+            server.ready(meanwhile=load_stages):
         try:
             summary = outcome(flow(period=str(ctx.period), authority=authority, inputs=inputs,
                                    trigger=trigger, reason=reason, force=force,
@@ -169,8 +186,10 @@ def run(
 ) -> None:
     """Run one return for one period. A file given with --input becomes the period's
     current source in the inbox (the file it replaces is kept in the archive)."""
-    raise typer.Exit(run_and_report(return_id, period, authority, input_ or [], reason=reason,
-                                    force=force, provisional=provisional))
+    with _server() as server:
+        code = run_and_report(server, return_id, period, authority, input_ or [],
+                              reason=reason, force=force, provisional=provisional)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -189,9 +208,11 @@ def rerun(
     only way to replace a version that is approved or submitted (a resubmission)."""
     if not reason.strip():
         refuse("a rerun needs --reason: what was corrected")
-    raise typer.Exit(run_and_report(return_id, period, authority, input_ or [],
-                                    trigger="rerun", reason=reason, force=force,
-                                    provisional=provisional))
+    with _server() as server:
+        code = run_and_report(server, return_id, period, authority, input_ or [],
+                              trigger="rerun", reason=reason, force=force,
+                              provisional=provisional)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -225,13 +246,15 @@ def backfill(
         _registry().check(return_id)
     except (PeriodError, KeyError) as exc:
         refuse(exc.args[0])
-    if demo_data:
-        for period in periods:
-            _generate(return_id, period, authority, None, False, None, replace)
-    _server_takes_us(authority, return_id, first)
-    outcomes, stopped = through_the_pool(return_id, periods, authority, reason, force) or \
-        run_all(return_id, periods, authority, reason, force,
-                min(workers or os.cpu_count() or 1, len(periods)))
+    with _server() as server:
+        if demo_data:
+            for period in periods:
+                _generate(return_id, period, authority, None, False, None, replace)
+        _server_takes_us(server, authority, return_id, first)
+        outcomes, stopped = through_the_pool(server, return_id, periods, authority, reason,
+                                             force) or \
+            run_all(server, return_id, periods, authority, reason, force,
+                    min(workers or os.cpu_count() or 1, len(periods)))
     for o in outcomes:
         if o.message:
             console.print(f"  {o.period}: {o.status}: {o.message}", soft_wrap=True,
@@ -474,12 +497,13 @@ def demo(
     """Generate demo data and run every return for the demo authority's latest period."""
     authority = authorities.DEMO
     results = []
-    for rid, declaration in _registry().declarations().items():
-        period = str(latest_complete(declaration.default_period_type, date.today()))
-        _generate(rid, period, authority, rows, problems=True, out=None)
-        code = run_and_report(rid, period, authority, inputs=[], trigger="manual",
-                              reason="demo")
-        results.append((rid, period, code))
+    with _server() as server:
+        for rid, declaration in _registry().declarations().items():
+            period = str(latest_complete(declaration.default_period_type, date.today()))
+            _generate(rid, period, authority, rows, problems=True, out=None)
+            code = run_and_report(server, rid, period, authority, inputs=[],
+                                  trigger="manual", reason="demo")
+            results.append((rid, period, code))
     console.print()
     from sqlalchemy.engine import make_url
 
@@ -571,6 +595,7 @@ def ops_serve(
     import time
 
     from statreturns.app import ops as server
+    from statreturns.app import servers
 
     if no_auth and host != "127.0.0.1":
         refuse("--no-auth serves 127.0.0.1 only: anyone who can reach another address "
@@ -593,6 +618,7 @@ def ops_serve(
                                      logs / "server.log", host)]
     try:
         server.wait_until_healthy(f"{ui}/api")
+        servers.announce(f"{ui}/api")  # this home's command-line runs report here
         server.set_up(env)
         console.print(server.install_alerts(env), soft_wrap=True)
         processes.append(server.start_worker(env, logs / "worker.log"))
@@ -607,23 +633,26 @@ def ops_serve(
     except KeyboardInterrupt:
         pass
     finally:
+        servers.withdraw()
         for process in reversed(processes):
             server.stop(process)
 
 
-def _server_takes_us(authority: str = "", return_id: str = "", period: str = "") -> None:
-    """Where PREFECT_API_URL names a server, refuse (and keep the refusal) unless it takes
-    this process's credential: before a run starts, not as a traceback in its middle."""
+def _server_takes_us(server: Server | None = None, authority: str = "", return_id: str = "",
+                     period: str = "") -> None:
+    """Where PREFECT_API_URL names a server (not the command's own), refuse (and keep the
+    refusal) unless it takes this process's credential: before a run starts, not as a
+    traceback in its middle."""
     import os
 
-    from statreturns.app import ops as server
+    from statreturns.app import ops as server_ops
 
     api_url = os.environ.get("PREFECT_API_URL", "")
-    if not api_url:
+    if not api_url or (server and server.own):
         return
     try:
-        server.check_access(api_url)
-    except server.ServerRefused as exc:
+        server_ops.check_access(api_url)
+    except server_ops.ServerRefused as exc:
         from statreturns.refusals import keep_refusal
 
         keep_refusal("connect", str(exc), authority=authority, return_id=return_id,

@@ -53,6 +53,8 @@ from tasks.versions import (
 )
 
 if TYPE_CHECKING:  # the stages load these when they run
+    from prefect.client.schemas.objects import FlowRun
+
     from tasks.render import OutputTables, Since
 
 EXIT_CODES = {"produced": 0, "unchanged": 0, "blocked": 1, "refused": 2, "failed": 3,
@@ -237,6 +239,15 @@ def run_return(declaration: ReturnDeclaration, period: str, authority: str,
     return _signed_off(declaration, ended) if declaration.sign_off and sign_off else ended
 
 
+def _flow_run() -> FlowRun | None:
+    """The flow run this code runs in, as the engine holds it (`prefect.runtime.deployment`
+    asks the server for it again on each question)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    return context.flow_run if context else None
+
+
 def load_stages() -> None:
     """Load what the validation and render stages use (Great Expectations, ReportLab,
     gptables: about 3 s). A run loads them only once its inputs turn out changed; a
@@ -257,7 +268,9 @@ def one_at_a_time(return_id: str, authority: str):
     the pause may last days). Other authorities' runs of the return do not wait: they share
     no inbox, version or output. Runs from the command line do not wait, nor does a run
     whose authority is not a name (it is refused at once)."""
-    if not runtime.deployment.id or not authorities.SLUG.fullmatch(authority or ""):
+    flow_run = _flow_run()
+    if not (flow_run and flow_run.deployment_id) or not authorities.SLUG.fullmatch(
+            authority or ""):
         yield
         return
     from prefect.client.orchestration import get_client
@@ -458,13 +471,9 @@ def _authority() -> str:
 def how_started() -> str:
     """``schedule`` for a run the Prefect scheduler made from a deployment's schedule,
     ``manual`` for one started by hand (from the UI, `prefect deployment run` or a call)."""
-    if not runtime.flow_run.id or not runtime.deployment.id:
-        return "manual"
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        scheduled = client.read_flow_run(runtime.flow_run.id).auto_scheduled
-    return "schedule" if scheduled else "manual"
+    flow_run = _flow_run()
+    return "schedule" if flow_run and flow_run.deployment_id and flow_run.auto_scheduled \
+        else "manual"
 
 
 EXAMPLES = {PeriodType.MONTH: "2026-10 (month)", PeriodType.QUARTER: "2026-Q2 (quarter)",

@@ -3,6 +3,8 @@ of store: distinct version numbers, every row kept, and a version submitted only
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
+from uuid import uuid4
 
 import pytest
 from conftest import breach, ran, write_log
@@ -109,6 +111,7 @@ def test_an_authoritys_runs_of_a_return_take_turns_and_other_authorities_do_not_
     import prefect.client.orchestration
     import prefect.concurrency.sync
 
+    from flows import skeleton
     from flows.skeleton import one_at_a_time
 
     made, held = [], []
@@ -139,7 +142,7 @@ def test_an_authoritys_runs_of_a_return_take_turns_and_other_authorities_do_not_
         with one_at_a_time(PSPO, authority):
             pass
     assert held == []  # from the command line: no deployment, no turn
-    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", "5f0c9a5e-2c38-4f7e-9d3b-000000000001")
+    monkeypatch.setattr(skeleton, "_flow_run", lambda: SimpleNamespace(deployment_id=uuid4()))
     for authority in ("demo", "other-council", "demo", "../not-a-name"):
         with one_at_a_time(PSPO, authority):
             pass
@@ -147,3 +150,31 @@ def test_an_authoritys_runs_of_a_return_take_turns_and_other_authorities_do_not_
                     ("statreturns-pspo-breaches-other-council", 1, True),
                     ("statreturns-pspo-breaches-demo", 1, True)]
     assert made == [(name, 1) for name, _, _ in held]
+
+
+def test_a_run_from_a_deployments_schedule_is_recorded_as_scheduled(monkeypatch):
+    from flows import skeleton
+
+    for flow_run, started in [(None, "manual"),
+                              (SimpleNamespace(deployment_id=None, auto_scheduled=False),
+                               "manual"),
+                              (SimpleNamespace(deployment_id=uuid4(), auto_scheduled=False),
+                               "manual"),
+                              (SimpleNamespace(deployment_id=uuid4(), auto_scheduled=True),
+                               "schedule")]:
+        monkeypatch.setattr(skeleton, "_flow_run", lambda f=flow_run: f)
+        assert skeleton.how_started() == started
+
+
+def test_a_runs_flow_run_is_the_one_the_engine_holds():
+    from prefect import flow, runtime
+
+    from flows import skeleton
+
+    @flow
+    def probe() -> tuple:
+        found = skeleton._flow_run()
+        return str(found.id) == runtime.flow_run.id, found.deployment_id
+
+    assert probe() == (True, None)  # started by a call: no deployment
+    assert skeleton._flow_run() is None  # outside any run

@@ -37,13 +37,22 @@ class Outcome:
     message: str = ""
 
 
-def _worker_starts() -> None:
+def _worker_starts(return_id: str) -> None:
     """Ctrl-C is the backfill's to handle: a worker finishes the period it is running. The
-    runs' log records go to their flow runs' logs, not over the progress bar."""
+    runs' log records go to their flow runs' logs, not over the progress bar. The return's
+    flow and its stages are loaded at once, while the server may still be starting."""
+    from flows import registry
+    from flows.skeleton import load_stages
     from statreturns.app.quiet import configure
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     configure()
+    registry.flow_of(return_id)
+    load_stages()
+
+
+def _started() -> None:
+    """Nothing: asked of each worker so that it starts (and loads) now."""
 
 
 def run_period(return_id: str, period: str, authority: str, reason: str, force: bool,
@@ -81,33 +90,31 @@ def backfill(server: Server, return_id: str, periods: list[str], authority: str,
     engine()  # the store's schema brought up to date once, before the workers share it
     outcomes: dict[str, Outcome] = {}
     stopped = False
-    with server.ready(), ProcessPoolExecutor(
-            workers, mp_context=get_context("spawn"), initializer=_worker_starts) as pool, \
-            _bar(len(periods)) as (bar, task):
-        waiting = list(reversed(periods))
-        running: dict[Future, str] = {}
-        try:
-            while waiting or running:
-                while waiting and len(running) < workers and not stopped:
-                    period = waiting.pop()
-                    running[pool.submit(run_period, return_id, period, authority, reason,
-                                        force, server.own)] = period
-                if not running:
-                    break
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    found = future.result()
-                    outcomes[running.pop(future)] = found
-                    _advance(bar, task, outcomes.values())
-        except KeyboardInterrupt:
-            stopped = True
-            console.print(f"stopping: letting the {len(running)} period(s) running finish; "
-                          "no more are started")
-            for future in running:
-                outcomes[running[future]] = future.result()
-            _advance(bar, task, outcomes.values())
-        stopped = stopped or len(outcomes) < len(periods)
-    return [outcomes[p] for p in periods if p in outcomes], stopped
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn"),
+                             initializer=_worker_starts, initargs=(return_id,)) as pool:
+        for _ in range(workers):  # each worker loads while the server may still be starting
+            pool.submit(_started)
+        with server.ready(), _bar(len(periods)) as (bar, task):
+            waiting = list(reversed(periods))
+            running: dict[Future, str] = {}
+            try:
+                while waiting or running:
+                    while waiting and len(running) < workers and not stopped:
+                        period = waiting.pop()
+                        running[pool.submit(run_period, return_id, period, authority, reason,
+                                            force, server.own)] = period
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        outcomes[running.pop(future)] = future.result()
+                        _advance(bar, task, outcomes.values())
+            except KeyboardInterrupt:
+                stopped = True
+                console.print(f"stopping: letting the {len(running)} period(s) running "
+                              "finish; no more are started")
+                for future in running:
+                    outcomes[running[future]] = future.result()
+                _advance(bar, task, outcomes.values())
+    return [outcomes[p] for p in periods if p in outcomes], stopped or len(outcomes) < len(periods)
 
 
 TERMINAL = ("COMPLETED", "FAILED", "CRASHED", "CANCELLED")

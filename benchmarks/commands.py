@@ -34,7 +34,10 @@ COMMANDS = {  # name: (arguments, the exit code of its answer)
     "approve": (["approve", *WHERE, "--name", "Chris Lee"], 4),  # queries unexplained
     "submit": (["submit", *WHERE], 4),  # not approved
 }
-COLD_START = "import flows.pspo_breaches"
+COLD_START = ("from prefect.flows import load_flow_from_entrypoint; "
+              "load_flow_from_entrypoint('flows/pspo_breaches.py:pspo_breaches')")
+"""What a worker's new process does before the run's first stage: load Prefect and the
+flow from its deployment's entrypoint."""
 
 
 def _home() -> tuple[dict, Path]:

@@ -16,7 +16,8 @@ from statreturns.settings import get_settings
 from statreturns.store.db import session
 from statreturns.store.models import QualityResult, Run
 
-pytestmark = pytest.mark.store  # refused runs are recorded
+pytestmark = [pytest.mark.store, pytest.mark.usefixtures("harness")]  # refused runs are
+# recorded; a run that is not refused reports to the test server
 
 ESC = "\x1b[31m"
 

@@ -39,6 +39,7 @@ def served(tmp_path, monkeypatch):
     started = []
     monkeypatch.setattr(ops, "start_server", lambda port, env, log: started.append(
         env["PREFECT_API_URL"]) or subprocess.Popen(["sleep", "60"], start_new_session=True))
+    monkeypatch.setattr(ops, "wait_until_healthy", lambda api_url, timeout: None)
     with temporary_settings(restore_defaults={"api.url"}):
         yield f"http://127.0.0.1:{http.server_port}/api", answers, started
     http.shutdown()
@@ -65,11 +66,16 @@ def test_without_one_that_takes_us_a_command_starts_its_own_and_stops_it(served)
     servers.announce(api_url)
     with servers.for_runs() as server:
         assert server.own and server.api_url != api_url
-        assert started == [server.api_url]
+        assert started == []  # not until a run is about to start: a refused one needs none
+        loaded = []
+        with server.ready(meanwhile=lambda: loaded.append(started[:])):
+            assert loaded == [[server.api_url]]  # loading while it starts
+            assert get_current_settings().api.url == server.api_url
+            assert get_current_settings().flows.heartbeat_frequency is None  # stops with us
         process = server.process
     assert process.poll() is not None  # stopped with the command
     servers.withdraw()  # nothing announced: the same
-    with servers.for_runs() as server:
+    with servers.for_runs() as server, server.ready():
         assert server.own and len(started) == 2
 
 

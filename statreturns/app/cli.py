@@ -187,6 +187,7 @@ def run(
     """Run one return for one period. A file given with --input becomes the period's
     current source in the inbox (the file it replaces is kept in the archive)."""
     with _server() as server:
+        server.start()  # it comes up while the flows load and the arguments are checked
         code = run_and_report(server, return_id, period, authority, input_ or [],
                               reason=reason, force=force, provisional=provisional)
     raise typer.Exit(code)
@@ -209,6 +210,7 @@ def rerun(
     if not reason.strip():
         refuse("a rerun needs --reason: what was corrected")
     with _server() as server:
+        server.start()
         code = run_and_report(server, return_id, period, authority, input_ or [],
                               trigger="rerun", reason=reason, force=force,
                               provisional=provisional)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -65,24 +66,35 @@ def _prefect_home() -> Path:
 class Server:
     api_url: str | None
     """None: Prefect's settings name the server."""
+    own: bool = False
+    """Whether the server is the command's, stopping with it: its runs then need no
+    heartbeats, since nothing would be left to notice one missed."""
     process: Popen | None = None
-    """The temporary server's process: it stops with the command."""
 
-    @property
-    def own(self) -> bool:
-        """Whether the server stops with the command: its runs then need no heartbeats,
-        since nothing would be left to notice one missed."""
-        return self.process is not None
+    def start(self) -> None:
+        """Start the command's own server now, if it has not started, so that it comes up
+        while the command goes on (a command about to run something starts it at once);
+        in a session of its own, so that Ctrl-C does not stop it under the runs going."""
+        if not self.own or self.process is not None:
+            return
+        logs = get_settings().var / "server"
+        logs.mkdir(parents=True, exist_ok=True)
+        env = ops.environment(self.api_url, _prefect_home())
+        self.process = ops.start_server(urlsplit(self.api_url).port,
+                                        ops.server_environment(env, None),
+                                        logs / "temporary.log")
 
     @contextmanager
     def ready(self, meanwhile: Callable[[], object] = lambda: None) -> Iterator[None]:
-        """Runs started inside this block report to the server, once it answers; a server
-        still starting is waited for after `meanwhile` is done."""
+        """Runs started inside this block report to the server, once it answers. The
+        command's own server is started here unless it was already, and `meanwhile` is
+        done while it comes up."""
         from prefect.settings import temporary_settings
 
         from statreturns.heartbeats import only_where_watched
 
-        if self.process is not None:
+        if self.own:
+            self.start()
             meanwhile()
             ops.wait_until_healthy(self.api_url, timeout=READY_WITHIN)
         updates = {"api.url": self.api_url} if self.api_url else {}
@@ -93,9 +105,7 @@ class Server:
 @contextmanager
 def for_runs() -> Iterator[Server]:
     """The server for the runs of this command (see the module's docstring). Its URL is
-    also put in the environment, for the worker processes a backfill starts. A temporary
-    server runs in a session of its own, so that Ctrl-C does not stop it under the runs
-    still going."""
+    also put in the environment, for the worker processes a backfill starts."""
     from prefect.settings import get_current_settings
 
     if get_current_settings().api.url:
@@ -104,19 +114,15 @@ def for_runs() -> Iterator[Server]:
         with _named(api_url):
             yield Server(api_url)
     else:
-        port = ops.free_port()
-        api_url = f"http://127.0.0.1:{port}/api"
-        logs = get_settings().var / "server"
-        logs.mkdir(parents=True, exist_ok=True)
-        env = ops.environment(api_url, _prefect_home())
-        process = ops.start_server(port, ops.server_environment(env, None),
-                                   logs / "temporary.log")
+        server = Server(f"http://127.0.0.1:{ops.free_port()}/api", own=True)
         try:
-            with _named(api_url):
-                yield Server(api_url, process)
-            _send_what_is_left()
+            with _named(server.api_url):
+                yield server
+            if server.process:
+                _send_what_is_left()
         finally:
-            ops.stop(process)
+            if server.process:
+                ops.stop(server.process)
 
 
 @contextmanager

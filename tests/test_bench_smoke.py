@@ -34,7 +34,8 @@ FIGURES = {  # how the names of each one's figures begin
                     "many authorities, throughput (1 authorities x 1 returns"],
     "commands": [*(f"statreturns {c}" for c in (
         "--help", "status", "history", "calendar", "rules", "list", "diff", "audit", "explain",
-        "approve", "submit")), "cold start of a run's process", "statreturns run, demo-size"],
+        "approve", "submit")), "cold start of a run's process", "statreturns run, demo-size",
+                 "statreturns run, demo-size PSPO, with make server running"],
 }
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 

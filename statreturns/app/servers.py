@@ -34,6 +34,7 @@ def _serving() -> Path:
 def announce(api_url: str) -> None:
     """Say, for this home's commands, that `api_url` is being served (by `ops serve`)."""
     path = _serving()
+    path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_suffix(".part")
     part.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), encoding="utf-8")
     part.replace(path)

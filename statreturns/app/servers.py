@@ -36,7 +36,7 @@ def announce(api_url: str) -> None:
     path = _serving()
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_suffix(".part")
-    part.write_text(json.dumps({"api_url": api_url, "pid": os.getpid()}), encoding="utf-8")
+    part.write_text(json.dumps({"api_url": api_url}), encoding="utf-8")
     part.replace(path)
 
 

@@ -60,6 +60,12 @@ def backfill(env: dict, first: str, last: str, *more: str) -> list[str]:
             "--from", first, "--to", last, "--workers", "2", *more]
 
 
+AT_A_TERMINAL = ["-c", "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                 "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"]
+"""Run the rest of a command as from a terminal, where Ctrl-C reaches it: a command started
+in the background (as a test run may be) inherits SIGINT ignored, and rightly keeps it so."""
+
+
 def test_periods_run_at_once_each_recorded_and_one_blocked_stops_none(tmp_path):
     periods = ["R12-2025-07", "R12-2025-08", "R12-2025-09", "R12-2025-10"]
     env = home_with_logs(tmp_path, periods, empty="R12-2025-08")
@@ -89,7 +95,8 @@ def test_ctrl_c_lets_the_running_periods_finish_and_starts_no_more(tmp_path):
     # More periods than a fast machine runs between the first one ending and Ctrl-C.
     periods = [str(parse_period("R12-2025-10").step(-i)) for i in range(39, -1, -1)]
     env = home_with_logs(tmp_path, periods)
-    process = subprocess.Popen(backfill(env, periods[0], periods[-1]), env=env,
+    [python, *rest] = backfill(env, periods[0], periods[-1])
+    process = subprocess.Popen([python, *AT_A_TERMINAL, *rest], env=env,
                                cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     deadline = time.monotonic() + 300

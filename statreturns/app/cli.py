@@ -642,15 +642,15 @@ def ops_serve(
 
 def _server_takes_us(server: Server | None = None, authority: str = "", return_id: str = "",
                      period: str = "") -> None:
-    """Where PREFECT_API_URL names a server (not the command's own), refuse (and keep the
-    refusal) unless it takes this process's credential: before a run starts, not as a
-    traceback in its middle."""
+    """Where PREFECT_API_URL names a server (not one `servers.for_runs` chose: the command's
+    own, or `ops serve`'s, already checked), refuse (and keep the refusal) unless it takes
+    this process's credential: before a run starts, not as a traceback in its middle."""
     import os
 
     from statreturns.app import ops as server_ops
 
     api_url = os.environ.get("PREFECT_API_URL", "")
-    if not api_url or (server and server.own):
+    if not api_url or (server and server.api_url is not None):
         return
     try:
         server_ops.check_access(api_url)
